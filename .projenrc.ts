@@ -1,0 +1,99 @@
+import { awscdk, javascript, DependencyType } from 'projen';
+import { UpdateSnapshot } from 'projen/lib/javascript';
+
+const repositoryUrl = 'https://github.com/cdk-spa-with-lambda-api/cdk-spa-with-lambda-api.git';
+
+// Versions are pinned on purpose: integ-runner 2.197.10 reads cloud-assembly schema 53 at most
+// (aws-cdk-lib <= 2.257), and the newest integ-tests-alpha on the registry is 2.245.0-alpha.0.
+const CDK_VERSION = '2.245.0';
+const INTEG_TESTS_ALPHA_VERSION = '2.245.0-alpha.0';
+const INTEG_RUNNER_VERSION = '2.197.10';
+// The CDK CLI that integ-runner 2.197.10 itself depends on, so both share one toolkit.
+const CDK_CLI_VERSION = '2.1115.1';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-spa-with-lambda-api',
+  description:
+    'One CDK construct that serves a single-page app and its FastAPI (Python) API behind one CloudFront distribution: private S3 with OAC, SPA routing that never masks API errors, an ARM64 Lambda bundled without Docker, and an API that cannot be reached around CloudFront.',
+  author: 'cdk-spa-with-lambda-api contributors',
+  authorAddress: repositoryUrl,
+  authorOrganization: false,
+  repositoryUrl,
+  license: 'Apache-2.0',
+  stability: 'experimental',
+  keywords: ['cdk', 'awscdk', 'aws-cdk', 'construct', 'cloudfront', 'spa', 'fastapi', 'lambda', 'python', 'apigateway'],
+
+  cdkVersion: CDK_VERSION,
+  cdkVersionPinning: false,
+  constructsVersion: '10.5.1',
+  defaultReleaseBranch: 'main',
+  jsiiVersion: '~6.0.0',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '20.0.0',
+
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: {
+    compilerOptions: {},
+    exclude: ['**/node_modules', '**/cdk.out', '**/*.snapshot', 'lib', 'dist', 'example/frontend/dist', '.bundle-cache'],
+  },
+  typecheckTests: true,
+  experimentalIntegRunner: true,
+
+  jestOptions: {
+    updateSnapshot: UpdateSnapshot.NEVER,
+    extraCliOptions: ['--maxWorkers=2'],
+    jestConfig: {
+      testTimeout: 60_000,
+      // bundling tests share one pip cache and one bundle cache; keep heavy suites off the watch path
+      testPathIgnorePatterns: ['/node_modules/', '/cdk.out/', '/example/'],
+    },
+  },
+
+  // multi-language packages (building them is the languages issue; they must not break the build here)
+  publishToPypi: {
+    distName: 'cdk-spa-with-lambda-api',
+    module: 'cdk_spa_with_lambda_api',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkspawithlambdaapi',
+    mavenGroupId: 'io.github.cdk-spa-with-lambda-api',
+    mavenArtifactId: 'cdk-spa-with-lambda-api',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk-spa-with-lambda-api/cdk-spa-with-lambda-api-go',
+    packageName: 'cdkspawithlambdaapi',
+  },
+
+  devDeps: [
+    'cdk-nag@^2.37.0',
+    `aws-cdk@${CDK_CLI_VERSION}`,
+  ],
+
+  gitignore: [
+    'cdk.out/',
+    '*.cdk.out/',
+    '/example/cdk.out/',
+    '/.bundle-cache/',
+    '__pycache__/',
+    '.pytest_cache/',
+    '.venv/',
+    '/example/frontend/dist/',
+    '/bench-out/',
+  ],
+  npmignoreEnabled: true,
+  npmIgnoreOptions: {
+    ignorePatterns: ['/example/', '/scripts/', '/bench-out/', '/.bundle-cache/', '/.ci/', '__pycache__/'],
+  },
+  githubOptions: { mergify: false },
+  pullRequestTemplate: false,
+});
+
+// Pin over the `latest` that experimentalIntegRunner writes (addDevDeps would not override it).
+project.deps.addDependency(`@aws-cdk/integ-tests-alpha@${INTEG_TESTS_ALPHA_VERSION}`, DependencyType.DEVENV);
+project.deps.addDependency(`@aws-cdk/integ-runner@${INTEG_RUNNER_VERSION}`, DependencyType.DEVENV);
+
+// Runtime code shipped inside assets (the CloudFront Function) must be in the npm package.
+project.npmignore?.include('/assets/');
+
+project.synth();
