@@ -38,6 +38,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
     exclude: ['**/node_modules', '**/cdk.out', '**/*.snapshot', 'lib', 'dist', 'example/frontend/dist', '.bundle-cache'],
   },
   typecheckTests: true,
+  // lint src, tests, the example and scripts against tsconfig.dev.json (the jsii tsconfig covers src only)
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'example', 'scripts'],
+    tsconfigPath: './tsconfig.dev.json',
+    projectService: false,
+    ignorePatterns: ['*.js', '*.d.ts', 'node_modules/', '*.generated.ts', 'coverage', 'cdk.out', '*.snapshot/'],
+  },
   experimentalIntegRunner: true,
 
   jestOptions: {

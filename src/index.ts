@@ -1,1 +1,3 @@
-export {};
+export * from './spa-with-lambda-api';
+export * from './fastapi-function';
+export * from './spa-routing';

@@ -1,0 +1,1 @@
+"""Example FastAPI backend served from AWS Lambda behind API Gateway."""

@@ -1,0 +1,115 @@
+"""FastAPI app for the example stack, exposed to Lambda through Mangum.
+
+CloudFront forwards ``/api/*`` to API Gateway unchanged, so every route lives
+under the ``/api`` prefix.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from datetime import datetime, timezone
+
+from fastapi import APIRouter, FastAPI, HTTPException, Response, status
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+from mangum import Mangum
+from pydantic import BaseModel, Field
+
+VERSION = "0.1.0"
+DEFAULT_CORS_ALLOW_ORIGINS = "http://localhost:5173"
+
+
+def cors_allow_origins() -> list[str]:
+    """Origins allowed by CORS, from the comma-separated ``CORS_ALLOW_ORIGINS``."""
+    raw = os.environ.get("CORS_ALLOW_ORIGINS", DEFAULT_CORS_ALLOW_ORIGINS)
+    return [origin.strip() for origin in raw.split(",") if origin.strip()]
+
+
+class ItemIn(BaseModel):
+    """Body of ``POST /api/items``."""
+
+    name: str = Field(min_length=1, max_length=100)
+    description: str | None = Field(default=None, max_length=1000)
+
+
+class Item(ItemIn):
+    """A stored item."""
+
+    id: str
+
+
+class Health(BaseModel):
+    """Body of ``GET /api/health``."""
+
+    status: str
+    version: str
+    time: datetime
+
+
+_items: dict[str, Item] = {}
+_items_lock = threading.Lock()
+
+router = APIRouter(prefix="/api")
+
+
+@router.get("/health")
+def health() -> Health:
+    """Liveness probe."""
+    return Health(status="ok", version=VERSION, time=datetime.now(timezone.utc))
+
+
+@router.get("/items")
+def list_items() -> list[Item]:
+    """List all items."""
+    with _items_lock:
+        return list(_items.values())
+
+
+@router.post("/items", status_code=status.HTTP_201_CREATED)
+def create_item(body: ItemIn) -> Item:
+    """Create an item with a generated id."""
+    item = Item(id=uuid.uuid4().hex, **body.model_dump())
+    with _items_lock:
+        _items[item.id] = item
+    return item
+
+
+@router.get("/items/{item_id}")
+def get_item(item_id: str) -> Item:
+    """Fetch one item, 404 if unknown."""
+    with _items_lock:
+        item = _items.get(item_id)
+    if item is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Item {item_id} not found")
+    return item
+
+
+@router.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_item(item_id: str) -> Response:
+    """Delete one item, 404 if unknown."""
+    with _items_lock:
+        removed = _items.pop(item_id, None)
+    if removed is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Item {item_id} not found")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+app = FastAPI(
+    title="Example backend",
+    version=VERSION,
+    docs_url="/api/docs",
+    redoc_url=None,
+    openapi_url="/api/openapi.json",
+)
+app.add_middleware(GZipMiddleware, minimum_size=1000)
+app.add_middleware(
+    CORSMiddleware,
+    allow_origins=cors_allow_origins(),
+    allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
+    allow_headers=["*"],
+)
+app.include_router(router)
+
+handler = Mangum(app, lifespan="off")

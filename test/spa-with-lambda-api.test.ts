@@ -1,0 +1,368 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { minimalProps, newStack, synthApp, SITE } from './util';
+import { SpaRouting, SpaWithLambdaApi } from '../src';
+
+const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
+const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';
+const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
+
+function distributionConfig(template: Template): any {
+  const dists = template.findResources('AWS::CloudFront::Distribution');
+  expect(Object.keys(dists)).toHaveLength(1);
+  return Object.values(dists)[0].Properties.DistributionConfig;
+}
+
+function logicalIdOf(template: Template, type: string): string {
+  const ids = Object.keys(template.findResources(type));
+  expect(ids).toHaveLength(1);
+  return ids[0];
+}
+
+describe('site bucket', () => {
+  const { template } = synthApp();
+
+  test('is private, encrypted with S3-managed keys and owner-enforced', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
+      },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+    });
+  });
+
+  test('is reached through Origin Access Control (sigv4, always), never an OAI', () => {
+    template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+      OriginAccessControlConfig: { OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' },
+    });
+    template.resourceCountIs('AWS::CloudFront::CloudFrontOriginAccessIdentity', 0);
+    const s3Origin = distributionConfig(template).Origins.find((o: any) => o.S3OriginConfig);
+    expect(s3Origin.OriginAccessControlId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^AppDistributionOrigin1S3OriginAccessControl/), 'Id'] });
+    expect(s3Origin.S3OriginConfig).toEqual({ OriginAccessIdentity: '' });
+  });
+
+  test('bucket policy enforces SSL and grants read + list to this distribution only', () => {
+    const policies = template.findResources('AWS::S3::BucketPolicy');
+    const statements: any[] = Object.values(policies)[0].Properties.PolicyDocument.Statement;
+    expect(statements).toContainEqual(expect.objectContaining({
+      Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    }));
+    const cf = statements.find((s) => s.Principal?.Service === 'cloudfront.amazonaws.com');
+    expect(cf.Effect).toBe('Allow');
+    expect([cf.Action].flat().sort()).toEqual(['s3:GetObject', 's3:ListBucket']);
+    const sourceArn = cf.Condition.StringEquals['AWS:SourceArn'];
+    expect(JSON.stringify(sourceArn)).toContain(logicalIdOf(template, 'AWS::CloudFront::Distribution'));
+  });
+});
+
+describe('SPA routing', () => {
+  test('by default a cloudfront-js-2.0 viewer-request function runs on the default behaviour only', () => {
+    const { template } = synthApp();
+    template.hasResourceProperties('AWS::CloudFront::Function', {
+      FunctionConfig: { Runtime: 'cloudfront-js-2.0' },
+      FunctionCode: Match.stringLikeRegexp('function handler\\(event\\)'),
+    });
+    const config = distributionConfig(template);
+    expect(config.DefaultCacheBehavior.FunctionAssociations).toEqual([{
+      EventType: 'viewer-request',
+      FunctionARN: { 'Fn::GetAtt': [logicalIdOf(template, 'AWS::CloudFront::Function'), 'FunctionARN'] },
+    }]);
+    for (const behavior of config.CacheBehaviors) {
+      expect(behavior.FunctionAssociations).toBeUndefined();
+    }
+    expect(config.CustomErrorResponses).toBeUndefined();
+    expect(config.DefaultRootObject).toBe('index.html');
+  });
+
+  test('errorResponses mode maps 403 and 404 to /index.html with 200, uncached, and warns', () => {
+    const { stack, template } = synthApp(minimalProps({ site: { source: SITE, routing: SpaRouting.errorResponses() } }));
+    template.resourceCountIs('AWS::CloudFront::Function', 0);
+    expect(distributionConfig(template).CustomErrorResponses).toEqual([403, 404].map((code) => ({
+      ErrorCode: code, ResponseCode: 200, ResponsePagePath: '/index.html', ErrorCachingMinTTL: 0,
+    })));
+    Annotations.fromStack(stack).hasWarning('/TestStack/App',
+      Match.stringLikeRegexp('site.routing is SpaRouting.errorResponses\\(\\): every 403 and 404 of the distribution, including the API\'s'));
+  });
+
+  test('none mode adds neither a function nor error responses', () => {
+    const { template } = synthApp(minimalProps({ site: { source: SITE, routing: SpaRouting.none() } }));
+    template.resourceCountIs('AWS::CloudFront::Function', 0);
+    expect(distributionConfig(template).CustomErrorResponses).toBeUndefined();
+  });
+});
+
+describe('API behaviour', () => {
+  test('/api/* allows all methods, disables caching, forwards all viewer headers but Host, HTTPS only', () => {
+    const { template } = synthApp();
+    const config = distributionConfig(template);
+    expect(config.CacheBehaviors).toHaveLength(1);
+    const api = config.CacheBehaviors[0];
+    expect(api).toMatchObject({
+      PathPattern: '/api/*',
+      AllowedMethods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE'],
+      CachePolicyId: CACHING_DISABLED,
+      OriginRequestPolicyId: ALL_VIEWER_EXCEPT_HOST_HEADER,
+      ViewerProtocolPolicy: 'https-only',
+      Compress: true,
+    });
+    const origin = config.Origins.find((o: any) => o.Id === api.TargetOriginId);
+    expect(origin.CustomOriginConfig).toEqual({
+      OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'], OriginReadTimeout: 20,
+    });
+    expect(JSON.stringify(origin.DomainName)).toContain(logicalIdOf(template, 'AWS::ApiGatewayV2::Api'));
+    expect(JSON.stringify(origin.DomainName)).toContain('.execute-api.');
+  });
+
+  test('a custom prefix and timeout change the path pattern and the origin read timeout', () => {
+    const { template } = synthApp(minimalProps({ api: { source: minimalProps().api.source, prefix: '/backend/v1', timeout: Duration.seconds(30) } }));
+    const config = distributionConfig(template);
+    expect(config.CacheBehaviors[0].PathPattern).toBe('/backend/v1/*');
+    const origin = config.Origins.find((o: any) => o.Id === config.CacheBehaviors[0].TargetOriginId);
+    expect(origin.CustomOriginConfig.OriginReadTimeout).toBe(35);
+  });
+
+  test('the default behaviour serves S3 with CachingOptimized, GET/HEAD/OPTIONS, redirect to HTTPS', () => {
+    const { template } = synthApp();
+    expect(distributionConfig(template).DefaultCacheBehavior).toMatchObject({
+      CachePolicyId: CACHING_OPTIMIZED,
+      AllowedMethods: ['GET', 'HEAD', 'OPTIONS'],
+      ViewerProtocolPolicy: 'redirect-to-https',
+      Compress: true,
+    });
+  });
+});
+
+describe('HTTP API', () => {
+  const { template } = synthApp();
+
+  test('has a $default stage with throttling and JSON access logs', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 },
+      AccessLogSettings: {
+        DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AppApiAccessLogs'), 'Arn'] },
+        Format: Match.serializedJson(Match.objectLike({ requestId: '$context.requestId', status: '$context.status' })),
+      },
+    });
+    template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
+  });
+
+  test('integrates the function with payload format 2.0 on the $default route, without API Gateway CORS', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0',
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP', CorsConfiguration: Match.absent() });
+  });
+
+  test('custom throttling values are applied', () => {
+    const t = synthApp(minimalProps({ api: { source: minimalProps().api.source, throttlingRateLimit: 10, throttlingBurstLimit: 0 } })).template;
+    t.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 0 },
+    });
+  });
+});
+
+describe('function', () => {
+  test('is ARM64 on the newest Python runtime with 256 MB, a 15 s timeout and JSON logs', () => {
+    const { template } = synthApp();
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'app.main.handler',
+      Runtime: 'python3.14',
+      Architectures: ['arm64'],
+      MemorySize: 256,
+      Timeout: 15,
+      LoggingConfig: Match.objectLike({ LogFormat: 'JSON', LogGroup: { Ref: Match.stringLikeRegexp('^AppApiFunctionLogGroup') } }),
+    });
+  });
+
+  test('log groups have the retention setting', () => {
+    const { template } = synthApp();
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    expect(groups).toHaveLength(2);
+    for (const g of groups) {
+      expect(g.Properties.RetentionInDays).toBe(90);
+    }
+  });
+
+  test('environment, memory and architecture pass through', () => {
+    const { template } = synthApp(minimalProps({
+      api: { source: minimalProps().api.source, environment: { STAGE: 'prod' }, memorySize: 1024, architecture: lambda.Architecture.X86_64 },
+    }));
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { STAGE: 'prod' } }, MemorySize: 1024, Architectures: ['x86_64'],
+    });
+  });
+});
+
+describe('distribution', () => {
+  test('HTTP/2 and HTTP/3, IPv6, PriceClass_100 by default, no custom domain', () => {
+    const config = distributionConfig(synthApp().template);
+    expect(config).toMatchObject({ HttpVersion: 'http2and3', IPV6Enabled: true, PriceClass: 'PriceClass_100', Enabled: true });
+    expect(config.Aliases).toBeUndefined();
+    expect(config.ViewerCertificate).toBeUndefined();
+  });
+
+  test('price class is configurable', () => {
+    const config = distributionConfig(synthApp(minimalProps({ priceClass: cloudfront.PriceClass.PRICE_CLASS_ALL })).template);
+    expect(config.PriceClass).toBe('PriceClass_All');
+  });
+
+  test('security headers on every behaviour: HSTS 2 years with subdomains, nosniff, DENY, strict-origin-when-cross-origin', () => {
+    const { template } = synthApp();
+    template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+      ResponseHeadersPolicyConfig: {
+        SecurityHeadersConfig: {
+          StrictTransportSecurity: { AccessControlMaxAgeSec: 63072000, IncludeSubdomains: true, Override: true, Preload: false },
+          ContentTypeOptions: { Override: true },
+          FrameOptions: { FrameOption: 'DENY', Override: true },
+          ReferrerPolicy: { ReferrerPolicy: 'strict-origin-when-cross-origin', Override: true },
+          ContentSecurityPolicy: Match.absent(),
+        },
+      },
+    });
+    const policyRef = { Ref: logicalIdOf(template, 'AWS::CloudFront::ResponseHeadersPolicy') };
+    const config = distributionConfig(template);
+    expect(config.DefaultCacheBehavior.ResponseHeadersPolicyId).toEqual(policyRef);
+    expect(config.CacheBehaviors[0].ResponseHeadersPolicyId).toEqual(policyRef);
+  });
+
+  test('a Content-Security-Policy can be set', () => {
+    const { template } = synthApp(minimalProps({ contentSecurityPolicy: "default-src 'self'" }));
+    template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+      ResponseHeadersPolicyConfig: { SecurityHeadersConfig: { ContentSecurityPolicy: { ContentSecurityPolicy: "default-src 'self'", Override: true } } },
+    });
+  });
+});
+
+describe('site deployment', () => {
+  const { template } = synthApp();
+  const deployments = template.findResources('Custom::CDKBucketDeployment');
+  const [hashedId, hashed] = Object.entries(deployments).find(([id]) => id.includes('HashedAssets'))!;
+  const [, files] = Object.entries(deployments).find(([id]) => id.includes('Files'))!;
+
+  test('uploads content-hashed assets immutable for a year, never pruned', () => {
+    expect(hashed.Properties).toMatchObject({
+      Exclude: ['*'],
+      Include: SpaWithLambdaApi.DEFAULT_HASHED_ASSET_GLOBS,
+      Prune: false,
+      SystemMetadata: { 'cache-control': 'public, max-age=31536000, immutable' },
+    });
+    expect(hashed.Properties.DistributionPaths).toBeUndefined();
+  });
+
+  test('uploads every other file with no-cache after the hashed assets, pruned, invalidating only what can change', () => {
+    expect(files.Properties).toMatchObject({
+      Exclude: SpaWithLambdaApi.DEFAULT_HASHED_ASSET_GLOBS,
+      Prune: true,
+      SystemMetadata: { 'cache-control': 'no-cache' },
+      DistributionPaths: ['/', '/index.html', '/robots.txt'],
+    });
+    expect(files.Properties.Include).toBeUndefined();
+    expect(files.DependsOn).toContain(hashedId);
+  });
+
+  test('both deployments upload the same asset', () => {
+    expect(files.Properties.SourceObjectKeys).toEqual(hashed.Properties.SourceObjectKeys);
+  });
+});
+
+describe('custom domain', () => {
+  const zoneAttrs = { hostedZoneId: 'Z0123456789', zoneName: 'example.com' };
+
+  test('in us-east-1 with a hosted zone: DNS-validated certificate, TLSv1.2_2021, A and AAAA aliases', () => {
+    const stack = newStack('us-east-1');
+    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', zoneAttrs);
+    new SpaWithLambdaApi(stack, 'App', minimalProps({ domain: { domainName: 'app.example.com', hostedZone } }));
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::CertificateManager::Certificate', {
+      DomainName: 'app.example.com', ValidationMethod: 'DNS',
+      DomainValidationOptions: [{ DomainName: 'app.example.com', HostedZoneId: 'Z0123456789' }],
+    });
+    const config = distributionConfig(template);
+    expect(config.Aliases).toEqual(['app.example.com']);
+    expect(config.ViewerCertificate).toEqual({
+      AcmCertificateArn: { Ref: logicalIdOf(template, 'AWS::CertificateManager::Certificate') },
+      MinimumProtocolVersion: 'TLSv1.2_2021',
+      SslSupportMethod: 'sni-only',
+    });
+    for (const type of ['A', 'AAAA']) {
+      template.hasResourceProperties('AWS::Route53::RecordSet', {
+        Name: 'app.example.com.', Type: type, HostedZoneId: 'Z0123456789',
+        AliasTarget: Match.objectLike({ DNSName: { 'Fn::GetAtt': [logicalIdOf(template, 'AWS::CloudFront::Distribution'), 'DomainName'] } }),
+      });
+    }
+    template.hasOutput('*', { Value: 'https://app.example.com' });
+  });
+
+  test('a certificate without a hosted zone (external DNS) sets the alias and creates no records', () => {
+    const stack = newStack('eu-west-1');
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:111111111111:certificate/abc');
+    new SpaWithLambdaApi(stack, 'App', minimalProps({ domain: { domainName: 'app.example.com', certificate } }));
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Route53::RecordSet', 0);
+    template.resourceCountIs('AWS::CertificateManager::Certificate', 0);
+    expect(distributionConfig(template).ViewerCertificate.AcmCertificateArn).toBe('arn:aws:acm:us-east-1:111111111111:certificate/abc');
+  });
+});
+
+describe('outputs', () => {
+  test('site URL, distribution id, bucket name and API endpoint', () => {
+    const { template } = synthApp();
+    const outputs = template.findOutputs('*');
+    const byDescription = Object.fromEntries(Object.values(outputs).map((o: any) => [o.Description, o.Value]));
+    expect(byDescription['URL of the site']).toEqual({
+      'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalIdOf(template, 'AWS::CloudFront::Distribution'), 'DomainName'] }]],
+    });
+    expect(byDescription['CloudFront distribution id']).toEqual({ Ref: logicalIdOf(template, 'AWS::CloudFront::Distribution') });
+    expect(byDescription['Bucket that holds the SPA']).toEqual({ Ref: logicalIdOf(template, 'AWS::S3::Bucket') });
+    expect(JSON.stringify(byDescription['HTTP API endpoint (use the site URL + prefix instead)'])).toContain(logicalIdOf(template, 'AWS::ApiGatewayV2::Api'));
+  });
+});
+
+describe('stateful resources', () => {
+  test('are retained by default and auto-delete nothing', () => {
+    const { template } = synthApp();
+    template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    for (const g of Object.values(template.findResources('AWS::Logs::LogGroup'))) {
+      expect(g.DeletionPolicy).toBe('Retain');
+    }
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
+  });
+
+  test('with RemovalPolicy.DESTROY are deleted, objects included', () => {
+    const { template } = synthApp(minimalProps({ removalPolicy: RemovalPolicy.DESTROY }));
+    template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
+    for (const g of Object.values(template.findResources('AWS::Logs::LogGroup'))) {
+      expect(g.DeletionPolicy).toBe('Delete');
+    }
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 1);
+  });
+
+  test('logical IDs are pinned: changing one would replace a user\'s bucket or log groups', () => {
+    const { template } = synthApp();
+    expect(logicalIdOf(template, 'AWS::S3::Bucket')).toBe('AppSiteBucketE79A373E');
+    expect(Object.keys(template.findResources('AWS::Logs::LogGroup')).sort()).toEqual([
+      'AppApiAccessLogsDD2CC3E5',
+      'AppApiFunctionLogGroupB2829AF8',
+    ]);
+  });
+});
+
+describe('sub-resources are reachable', () => {
+  test('as public properties', () => {
+    const { app } = synthApp();
+    expect(app.bucket.node.id).toBe('SiteBucket');
+    expect(app.function.architecture).toBe(lambda.Architecture.ARM_64);
+    expect(app.httpApi.node.id).toBe('HttpApi');
+    expect(app.distribution.node.id).toBe('Distribution');
+    expect(app.spaRoutingFunction?.node.id).toBe('SpaRoutingFunction');
+    expect(app.apiPrefix).toBe('/api');
+  });
+});

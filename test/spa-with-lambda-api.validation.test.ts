@@ -1,0 +1,207 @@
+import * as path from 'path';
+import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { BACKEND, FIXTURES, minimalProps, newStack, SITE } from './util';
+import { FastApiFunction, SpaApiOptions, SpaWithLambdaApi, SpaWithLambdaApiProps } from '../src';
+
+/** Asserts the exact error thrown for props with exactly one problem. */
+function expectError(props: SpaWithLambdaApiProps, message: string, stack: Stack = newStack()): void {
+  expect(() => new SpaWithLambdaApi(stack, 'App', props)).toThrow(
+    new Error(`Invalid props for SpaWithLambdaApi 'App':\n- ${message}`),
+  );
+}
+
+function withApi(api: Partial<SpaApiOptions>): SpaWithLambdaApiProps {
+  return minimalProps({ api: { source: BACKEND, ...api } });
+}
+
+const MISSING = path.join(FIXTURES, 'does-not-exist');
+const ZONE = { hostedZoneId: 'Z0123456789', zoneName: 'example.com' };
+
+describe('bad input fails at synth time with one message per problem', () => {
+  test('fails when site.source does not exist', () => {
+    expectError(minimalProps({ site: { source: MISSING } }),
+      `site.source is ${JSON.stringify(MISSING)}, but that path does not exist (resolved to ${JSON.stringify(MISSING)}). `
+      + 'It must be the built SPA folder, for example frontend/dist. Check the path, which is relative to the directory you run cdk from, or pass an absolute path.');
+  });
+
+  test('fails when site.source is a file', () => {
+    const file = path.join(SITE, 'index.html');
+    expectError(minimalProps({ site: { source: file } }),
+      `site.source is ${JSON.stringify(file)}, but that is a file, not a folder. It must be the built SPA folder, for example frontend/dist.`);
+  });
+
+  test('fails when site.source has no index.html', () => {
+    const dir = path.join(FIXTURES, 'site-without-index');
+    expectError(minimalProps({ site: { source: dir } }),
+      `site.source is ${JSON.stringify(dir)}, but it has no index.html. It must be the output folder of your SPA build `
+      + '(for example frontend/dist after `npm run build`). Build the SPA first, or point at the folder that holds index.html.');
+  });
+
+  test('fails when site.hashedAssetGlobs is empty or "*"', () => {
+    const msg = (v: string[]) => `site.hashedAssetGlobs is ${JSON.stringify(v)}, but it must list at least one glob and none may be empty or "*" `
+      + '(that would cache index.html for a year). List the folders or name patterns of content-hashed files, for example ["assets/*"].';
+    expectError(minimalProps({ site: { source: SITE, hashedAssetGlobs: [] } }), msg([]));
+    expectError(minimalProps({ site: { source: SITE, hashedAssetGlobs: ['assets/*', '*'] } }), msg(['assets/*', '*']));
+  });
+
+  test('fails when api.source does not exist', () => {
+    expectError(withApi({ source: MISSING }),
+      `api.source is ${JSON.stringify(MISSING)}, but that path does not exist (resolved to ${JSON.stringify(MISSING)}). `
+      + 'It must be the folder of your FastAPI project, which holds requirements.txt and the handler module. '
+      + 'Check the path, which is relative to the directory you run cdk from, or pass an absolute path.');
+  });
+
+  test('fails when api.source has no requirements.txt', () => {
+    const dir = path.join(FIXTURES, 'backend-without-requirements');
+    expectError(withApi({ source: dir }),
+      `api.source is ${JSON.stringify(dir)}, but it has no requirements.txt. The bundler installs the function's dependencies from requirements.txt. `
+      + 'Add one (it may be empty) listing fastapi and mangum, for example `pip freeze > requirements.txt` in your virtualenv.');
+  });
+
+  test.each(['app/main.handler', 'handler', 'app.main.', 'app.main:handler', 'app-main.handler'])('fails when api.handler is not module.attribute (%s)', (handler) => {
+    expectError(withApi({ handler }),
+      `api.handler is ${JSON.stringify(handler)}, but it must be \`module.attribute\` in Python import syntax, `
+      + 'for example "app.main.handler" for `handler = Mangum(app)` in app/main.py. Use dots, not slashes, and no ".py".');
+  });
+
+  test('fails when the api.handler module does not exist in api.source', () => {
+    const dir = path.join(FIXTURES, 'backend-without-handler');
+    expectError(withApi({ source: dir }),
+      `api.handler is "app.main.handler", but neither "app/main.py" nor "app/main/__init__.py" exists in api.source ${JSON.stringify(dir)}. `
+      + 'Point the handler at the module that defines it, relative to the source folder.');
+  });
+
+  test('fails when api.runtime is not Python', () => {
+    expectError(withApi({ runtime: lambda.Runtime.NODEJS_22_X }),
+      'api.runtime is "nodejs22.x", but a FastAPI function needs a Python runtime. Use lambda.Runtime.PYTHON_3_12 or newer, or leave it unset for the default.');
+  });
+
+  test('fails when api.timeout is over 30 seconds', () => {
+    expectError(withApi({ timeout: Duration.seconds(45) }),
+      'api.timeout is 45 seconds, but an HTTP API integration times out after 30 seconds. '
+      + 'Use a timeout of at most 30 seconds (move longer work to a queue or Step Functions).');
+  });
+
+  test('fails when api.timeout is under 1 second', () => {
+    expectError(withApi({ timeout: Duration.millis(500) }),
+      'api.timeout is 500 millis, but Lambda timeouts are whole seconds from 1 to 30 here. Use at least Duration.seconds(1).');
+  });
+
+  test.each([64, 10241, 256.5])('fails when api.memorySize is %p', (memorySize) => {
+    expectError(withApi({ memorySize }),
+      `api.memorySize is ${memorySize}, but Lambda allows whole megabytes from 128 to 10240. Use a value in that range, for example 256 or 512.`);
+  });
+
+  test('fails when api.environment sets a name Lambda reserves', () => {
+    expectError(withApi({ environment: { AWS_REGION: 'eu-west-1' } }),
+      'api.environment sets "AWS_REGION", but Lambda reserves that name and rejects the function at deploy time. '
+      + 'Rename the variable (for example with your app\'s prefix).');
+  });
+
+  test.each(['api', '/', '/api/', '/api/*', '//api', '/a b'])('fails when api.prefix is %p', (prefix) => {
+    expectError(withApi({ prefix }),
+      `api.prefix is ${JSON.stringify(prefix)}, but it must start with "/", name at least one path segment and not end with "/" `
+      + '(letters, digits and . _ ~ - only), for example "/api" or "/backend/v1". The SPA owns "/".');
+  });
+
+  test('fails when api.throttlingRateLimit is negative', () => {
+    expectError(withApi({ throttlingRateLimit: -1 }),
+      'api.throttlingRateLimit is -1, but it must be a number of at least 0. '
+      + 'Set it to the requests per second you want the API to accept, or leave it unset for the default.');
+  });
+
+  test('fails when api.throttlingBurstLimit is negative or fractional', () => {
+    for (const v of [-5, 2.5]) {
+      expectError(withApi({ throttlingBurstLimit: v }),
+        `api.throttlingBurstLimit is ${v}, but it must be a whole number of at least 0. `
+        + 'Set it to the burst size in requests you want the API to accept, or leave it unset for the default.');
+    }
+  });
+
+  test('fails when domain has neither a hosted zone nor a certificate', () => {
+    expectError(minimalProps({ domain: { domainName: 'app.example.com' } }),
+      'domain has neither hostedZone nor certificate for "app.example.com". Pass hostedZone (records and, in us-east-1, the certificate are created), '
+      + 'or certificate (an ACM certificate in us-east-1) if your DNS is elsewhere, or both.');
+  });
+
+  test('fails when domain.domainName is not a host name', () => {
+    const stack = newStack('us-east-1');
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:111111111111:certificate/abc');
+    expectError(minimalProps({ domain: { domainName: 'https://app.example.com/', certificate } }),
+      'domain.domainName is "https://app.example.com/", but it must be a fully qualified lower-case host name such as "app.example.com" (no scheme, path, port or wildcard).',
+      stack);
+  });
+
+  test('fails when domain.domainName is outside domain.hostedZone', () => {
+    const stack = newStack('us-east-1');
+    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', ZONE);
+    expectError(minimalProps({ domain: { domainName: 'app.example.org', hostedZone } }),
+      'domain.domainName is "app.example.org", but domain.hostedZone is "example.com", which cannot hold records for it. '
+      + 'Pass the hosted zone of that domain, or a domain name inside the zone.', stack);
+  });
+
+  const howToPassCert = 'so this construct can only create one when the stack is in us-east-1. Create the certificate in a us-east-1 stack and pass it: '
+    + '`new acm.Certificate(certStack, \'Cert\', { domainName, validation: acm.CertificateValidation.fromDns(zone) })` with '
+    + '`crossRegionReferences: true` on both stacks, or `acm.Certificate.fromCertificateArn(this, \'Cert\', \'arn:aws:acm:us-east-1:...\')`.';
+
+  test('fails when a hosted zone without a certificate is used outside us-east-1', () => {
+    const stack = newStack('eu-west-1');
+    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', ZONE);
+    expectError(minimalProps({ domain: { domainName: 'app.example.com', hostedZone } }),
+      'domain.certificate is not set and the stack region is "eu-west-1", but CloudFront only accepts certificates from us-east-1, ' + howToPassCert, stack);
+  });
+
+  test('fails when a hosted zone without a certificate is used in an environment-agnostic stack', () => {
+    const stack = newStack();
+    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', ZONE);
+    expectError(minimalProps({ domain: { domainName: 'app.example.com', hostedZone } }),
+      'domain.certificate is not set and the stack region is unresolved (environment-agnostic stack), but CloudFront only accepts certificates from us-east-1, '
+      + howToPassCert, stack);
+  });
+
+  test('fails when domain.certificate is outside us-east-1', () => {
+    const stack = newStack('eu-west-1');
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:eu-west-1:111111111111:certificate/abc');
+    expectError(minimalProps({ domain: { domainName: 'app.example.com', certificate } }),
+      'domain.certificate is in "eu-west-1", but CloudFront only accepts ACM certificates from us-east-1. Request or import the certificate in us-east-1 and pass that one.',
+      stack);
+  });
+
+  test('fails once, listing every problem', () => {
+    const stack = newStack();
+    expect(() => new SpaWithLambdaApi(stack, 'App', {
+      site: { source: MISSING },
+      api: { source: BACKEND, prefix: 'api', timeout: Duration.seconds(60), memorySize: 1 },
+    })).toThrow(/^Invalid props for SpaWithLambdaApi 'App':\n- site\.source is .*\n- api\.timeout is .*\n- api\.memorySize is .*\n- api\.prefix is [^\n]*$/);
+  });
+
+  test('token values are not validated', () => {
+    const stack = newStack();
+    expect(() => new SpaWithLambdaApi(stack, 'App', withApi({
+      memorySize: Lazy.number({ produce: () => 1 }),
+      throttlingRateLimit: Lazy.number({ produce: () => -1 }),
+      timeout: Duration.seconds(Lazy.number({ produce: () => 99 })),
+    }))).not.toThrow();
+  });
+});
+
+describe('FastApiFunction on its own', () => {
+  test('fails when timeout is over 30 seconds, naming its own prop', () => {
+    const stack = newStack();
+    expect(() => new FastApiFunction(stack, 'Fn', { source: BACKEND, timeout: Duration.minutes(1) })).toThrow(new Error(
+      "Invalid props for FastApiFunction 'Fn':\n- timeout is 1 minute, but an HTTP API integration times out after 30 seconds. "
+      + 'Use a timeout of at most 30 seconds (move longer work to a queue or Step Functions).'));
+  });
+
+  test('builds a JSON-logging ARM64 function with its own log group', () => {
+    const stack = newStack();
+    const fn = new FastApiFunction(stack, 'Fn', { source: BACKEND });
+    expect(fn.function.architecture).toBe(lambda.Architecture.ARM_64);
+    expect(fn.function.runtime).toBe(lambda.Runtime.PYTHON_3_14);
+    expect(fn.grantPrincipal).toBe(fn.function.grantPrincipal);
+    expect(fn.logGroup.node.id).toBe('LogGroup');
+  });
+});

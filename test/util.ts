@@ -1,0 +1,32 @@
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { SpaWithLambdaApi, SpaWithLambdaApiProps } from '../src';
+
+export const FIXTURES = path.join(__dirname, 'fixtures');
+export const SITE = path.join(FIXTURES, 'site');
+export const BACKEND = path.join(FIXTURES, 'python-app');
+
+/**
+ * A stack in an App without feature flags. Bundling is skipped (`aws:cdk:bundling-stacks` is empty):
+ * these tests are about the template, and the bundler has its own real tests.
+ */
+export function newStack(region?: string): Stack {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  return new Stack(app, 'TestStack', region ? { env: { account: '111111111111', region } } : undefined);
+}
+
+/** The smallest valid props, with overrides. */
+export function minimalProps(overrides: Partial<SpaWithLambdaApiProps> = {}): SpaWithLambdaApiProps {
+  return {
+    site: { source: SITE },
+    api: { source: BACKEND },
+    ...overrides,
+  };
+}
+
+export function synthApp(props: SpaWithLambdaApiProps = minimalProps(), region?: string) {
+  const stack = newStack(region);
+  const app = new SpaWithLambdaApi(stack, 'App', props);
+  return { stack, app, template: Template.fromStack(stack) };
+}
