@@ -35,7 +35,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
     compilerOptions: {},
-    exclude: ['**/node_modules', '**/cdk.out', '**/*.snapshot', 'lib', 'dist', 'example/frontend/dist', '.bundle-cache'],
+    include: ['.projenrc.ts'],
+    // the example frontend has its own tsconfig (DOM, Vite) and is type-checked by its build
+    exclude: ['**/node_modules', '**/cdk.out', '**/*.snapshot', 'lib', 'dist', 'example/frontend', '.bundle-cache'],
   },
   typecheckTests: true,
   // lint src, tests, the example and scripts against tsconfig.dev.json (the jsii tsconfig covers src only)
@@ -44,7 +46,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     devdirs: ['test', 'example', 'scripts'],
     tsconfigPath: './tsconfig.dev.json',
     projectService: false,
-    ignorePatterns: ['*.js', '*.d.ts', 'node_modules/', '*.generated.ts', 'coverage', 'cdk.out', '*.snapshot/'],
+    ignorePatterns: ['*.js', '*.d.ts', 'node_modules/', '*.generated.ts', 'coverage', 'cdk.out', '*.snapshot/', 'example/frontend/'],
   },
   experimentalIntegRunner: true,
 
@@ -103,5 +105,44 @@ project.deps.addDependency(`@aws-cdk/integ-runner@${INTEG_RUNNER_VERSION}`, Depe
 
 // Runtime code shipped inside assets (the CloudFront Function) must be in the npm package.
 project.npmignore?.include('/assets/');
+
+// The example frontend is an npm workspace, so `npm ci` at the root installs it too.
+project.package.addField('workspaces', ['example/frontend']);
+
+// ---- the main job: build the SPA, bundle the API for ARM64 without Docker, synthesize the example app ----
+const offlineCdk = {
+  // no telemetry, notices or metadata-service lookups on a machine without AWS credentials
+  CDK_DISABLE_CLI_TELEMETRY: 'true',
+  AWS_EC2_METADATA_DISABLED: 'true',
+  TS_NODE_TRANSPILE_ONLY: 'true',
+};
+const exampleFrontend = project.addTask('example:frontend', {
+  description: 'Build the example SPA (Vite) into example/frontend/dist',
+  exec: 'npm run build --workspace example/frontend',
+});
+const exampleSynth = project.addTask('example:synth', {
+  description: 'Synthesize the example app into example/cdk.out (the Lambda is bundled for ARM64, without Docker)',
+  cwd: 'example',
+  env: offlineCdk,
+  exec: 'cdk synth --quiet',
+});
+const exampleSummary = project.addTask('example:summary', {
+  description: 'Print the synthesized example stack: resources by type and asset sizes',
+  env: offlineCdk,
+  exec: 'ts-node --project tsconfig.dev.json example/summary.ts example/cdk.out',
+});
+const example = project.addTask('example', {
+  description: 'The main job: build the SPA, bundle the API and synthesize the example app, then summarize it',
+});
+example.spawn(exampleFrontend);
+example.spawn(exampleSynth);
+example.spawn(exampleSummary);
+
+// ---- the example backend's own tests run with the suite ----
+const testPython = project.addTask('test:python', {
+  description: 'Run the example backend\'s pytest suite',
+  exec: 'python3 -m pytest example/backend -q -p no:cacheprovider',
+});
+project.testTask.spawn(testPython);
 
 project.synth();

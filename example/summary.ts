@@ -57,7 +57,7 @@ export function summarize(outdir: string): string {
     const s = dirSize(path.join(outdir, a));
     const hint = fs.existsSync(path.join(outdir, a, 'index.html')) ? 'SPA build'
       : fs.existsSync(path.join(outdir, a, 'pydantic_core')) ? 'FastAPI bundle'
-        : fs.existsSync(path.join(outdir, a, 'index.py')) || fs.existsSync(path.join(outdir, a, '__entrypoint__.js')) ? 'CDK helper' : '';
+        : 'CDK helper (BucketDeployment / auto-delete code or AWS CLI layer)';
     lines.push(`  ${a.slice(0, 20)}…  ${mb(s.bytes).padStart(10)}  ${String(s.files).padStart(5)} files  ${hint}`);
   }
   return lines.join('\n');

@@ -409,6 +409,10 @@ export class SpaWithLambdaApi extends Construct {
         : undefined,
     });
 
+    // LIST is safe here: defaultRootObject is index.html, so a request for "/" never lists the bucket.
+    Annotations.of(this.distribution).acknowledgeWarning('@aws-cdk/aws-cloudfront-origins:listBucketSecurityRisk',
+      'defaultRootObject is index.html and the SPA routing never forwards "/" to the bucket as a listing');
+
     const site = new SiteDeployment(this, 'SiteDeployment', {
       bucket: this.bucket,
       distribution: this.distribution,

@@ -282,7 +282,8 @@ describe('custom domain', () => {
     new SpaWithLambdaApi(stack, 'App', minimalProps({ domain: { domainName: 'app.example.com', hostedZone } }));
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::CertificateManager::Certificate', {
-      DomainName: 'app.example.com', ValidationMethod: 'DNS',
+      DomainName: 'app.example.com',
+      ValidationMethod: 'DNS',
       DomainValidationOptions: [{ DomainName: 'app.example.com', HostedZoneId: 'Z0123456789' }],
     });
     const config = distributionConfig(template);
@@ -294,7 +295,9 @@ describe('custom domain', () => {
     });
     for (const type of ['A', 'AAAA']) {
       template.hasResourceProperties('AWS::Route53::RecordSet', {
-        Name: 'app.example.com.', Type: type, HostedZoneId: 'Z0123456789',
+        Name: 'app.example.com.',
+        Type: type,
+        HostedZoneId: 'Z0123456789',
         AliasTarget: Match.objectLike({ DNSName: { 'Fn::GetAtt': [logicalIdOf(template, 'AWS::CloudFront::Distribution'), 'DomainName'] } }),
       });
     }
