@@ -90,6 +90,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '.venv/',
     '/example/frontend/dist/',
     '/bench-out/',
+    // integ snapshots keep templates and manifests; asset folders (the assertion provider's bundle) are rebuilt
+    'test/*.snapshot/asset.*',
   ],
   npmignoreEnabled: true,
   npmIgnoreOptions: {
@@ -102,6 +104,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // Pin over the `latest` that experimentalIntegRunner writes (addDevDeps would not override it).
 project.deps.addDependency(`@aws-cdk/integ-tests-alpha@${INTEG_TESTS_ALPHA_VERSION}`, DependencyType.DEVENV);
 project.deps.addDependency(`@aws-cdk/integ-runner@${INTEG_RUNNER_VERSION}`, DependencyType.DEVENV);
+
+// integ-runner: no metadata-service lookups (7 s per run) and no type-checking in ts-node (tsc does that)
+for (const name of ['integ', 'integ:update']) {
+  project.tasks.tryFind(name)?.env('AWS_REGION', 'us-east-1');
+  project.tasks.tryFind(name)?.env('TS_NODE_TRANSPILE_ONLY', 'true');
+}
 
 // Runtime code shipped inside assets (the CloudFront Function) must be in the npm package.
 project.npmignore?.include('/assets/');

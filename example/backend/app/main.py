@@ -1,7 +1,8 @@
 """FastAPI app for the example stack, exposed to Lambda through Mangum.
 
 CloudFront forwards ``/api/*`` to API Gateway unchanged, so every route lives
-under the ``/api`` prefix.
+under the ``/api`` prefix (``API_PREFIX`` overrides it, to match the construct's
+``api.prefix``).
 """
 
 from __future__ import annotations
@@ -51,7 +52,9 @@ class Health(BaseModel):
 _items: dict[str, Item] = {}
 _items_lock = threading.Lock()
 
-router = APIRouter(prefix="/api")
+API_PREFIX = os.environ.get("API_PREFIX", "/api")
+
+router = APIRouter(prefix=API_PREFIX)
 
 
 @router.get("/health")
@@ -99,9 +102,9 @@ def delete_item(item_id: str) -> Response:
 app = FastAPI(
     title="Example backend",
     version=VERSION,
-    docs_url="/api/docs",
+    docs_url=f"{API_PREFIX}/docs",
     redoc_url=None,
-    openapi_url="/api/openapi.json",
+    openapi_url=f"{API_PREFIX}/openapi.json",
 )
 app.add_middleware(GZipMiddleware, minimum_size=1000)
 app.add_middleware(

@@ -205,3 +205,20 @@ def test_lambda_handler_http_api_v2_unknown_item() -> None:
     response = handler(_http_api_v2_event("GET", "/api/items/missing"), _lambda_context())
     assert response["statusCode"] == 404
     assert json.loads(_decoded_body(response)) == {"detail": "Item missing not found"}
+
+
+def test_api_prefix_follows_the_api_prefix_env_var(monkeypatch: pytest.MonkeyPatch) -> None:
+    """API_PREFIX moves every route, for a construct with api.prefix other than /api."""
+    import importlib.util
+    import sys
+
+    monkeypatch.setenv("API_PREFIX", "/backend")
+    spec = importlib.util.spec_from_file_location("moved_main", main.__file__)
+    assert spec is not None and spec.loader is not None
+    moved = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "moved_main", moved)
+    spec.loader.exec_module(moved)  # a separate module object: the app under test is untouched
+
+    client = TestClient(moved.app)
+    assert client.get("/backend/health").json()["status"] == "ok"
+    assert client.get("/api/health").status_code == 404

@@ -1,0 +1,66 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Duration } from 'aws-cdk-lib';
+import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
+
+/** A committed, real Vite build (hashed names under assets/), so snapshots do not depend on a frontend build. */
+export const VITE_BUILD = path.join(__dirname, 'fixtures', 'vite-build');
+/** The example FastAPI backend. */
+export const EXAMPLE_BACKEND = path.join(__dirname, '..', 'example', 'backend');
+
+/** The path of the hashed JS entry chunk that the fixture's index.html loads, e.g. `/assets/index-DESi9q8R.js`. */
+export function hashedEntryChunk(siteDir: string = VITE_BUILD): string {
+  const html = fs.readFileSync(path.join(siteDir, 'index.html'), 'utf8');
+  const match = /src="(\/assets\/[^"]+\.js)"/.exec(html);
+  if (!match) {
+    throw new Error(`no hashed entry chunk referenced by ${siteDir}/index.html`);
+  }
+  return match[1];
+}
+
+/** CloudFront and a cold Lambda can take a moment after the deploy: retry each assertion for a while. */
+const WAIT = { totalTimeout: Duration.minutes(5), interval: Duration.seconds(15) };
+
+/**
+ * Assertions that run after a real deploy (HTTP calls to the deployed site). In snapshot mode they only
+ * add an assertion stack; with credentials, `integ-runner` deploys and runs them.
+ */
+export class SiteAssertions {
+  constructor(private readonly integ: IntegTest, private readonly siteUrl: string) {}
+
+  /**
+   * `path` answers 200 with the SPA shell (HTML that mounts the app), revalidated on every use
+   * (`no-cache`) unless `checkCacheControl` is false (CloudFront error responses).
+   */
+  public servesSpaShell(urlPath: string, checkCacheControl: boolean = true): void {
+    const headers: Record<string, unknown> = { 'content-type': [Match.stringLikeRegexp('text/html')] };
+    if (checkCacheControl) {
+      headers['cache-control'] = ['no-cache'];
+    }
+    this.integ.assertions.httpApiCall(`${this.siteUrl}${urlPath}`).expect(ExpectedResult.objectLike({
+      status: 200,
+      headers: Match.objectLike(headers),
+      body: Match.stringLikeRegexp('<div id="app">'),
+    })).waitForAssertions(WAIT);
+  }
+
+  /** A content-hashed asset answers 200, cached for a year and immutable. */
+  public servesImmutableAsset(urlPath: string): void {
+    this.integ.assertions.httpApiCall(`${this.siteUrl}${urlPath}`).expect(ExpectedResult.objectLike({
+      status: 200,
+      headers: Match.objectLike({
+        'content-type': [Match.stringLikeRegexp('javascript')],
+        'cache-control': ['public, max-age=31536000, immutable'],
+      }),
+    })).waitForAssertions(WAIT);
+  }
+
+  /** An API path answers with the given status and a JSON body that contains `body`. */
+  public apiAnswers(urlPath: string, status: number, body: Record<string, unknown>, baseUrl: string = this.siteUrl): void {
+    this.integ.assertions.httpApiCall(`${baseUrl}${urlPath}`).expect(ExpectedResult.objectLike({
+      status,
+      headers: Match.objectLike({ 'content-type': [Match.stringLikeRegexp('application/json')] }),
+      body: Match.objectLike(body),
+    })).waitForAssertions(WAIT);
+  }
+}

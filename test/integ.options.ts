@@ -1,0 +1,57 @@
+/**
+ * The options users combine most: a custom API prefix, the errorResponses SPA mode, custom throttling,
+ * and a custom domain given as a us-east-1 certificate plus an imported hosted zone.
+ *
+ * For a real run, point it at a domain you own (the defaults are placeholders that only make sense
+ * for the snapshot) and update the snapshot:
+ *   INTEG_DOMAIN_NAME=spa-integ.example.com INTEG_HOSTED_ZONE_ID=Z... INTEG_HOSTED_ZONE_NAME=example.com \
+ *   INTEG_CERTIFICATE_ARN=arn:aws:acm:us-east-1:...:certificate/... \
+ *   npx integ-runner --update-on-failed --language typescript test/integ.options.ts
+ */
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { IntegTest } from '@aws-cdk/integ-tests-alpha';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { EXAMPLE_BACKEND, hashedEntryChunk, SiteAssertions, VITE_BUILD } from './integ-util';
+import { SpaRouting, SpaWithLambdaApi } from '../src';
+
+const env = (name: string, placeholder: string): string => process.env[name] ?? placeholder;
+
+const app = new App({ analyticsReporting: false });
+const stack = new Stack(app, 'SpaWithLambdaApiIntegOptions');
+const prefix = '/backend';
+const spa = new SpaWithLambdaApi(stack, 'App', {
+  site: { source: VITE_BUILD, routing: SpaRouting.errorResponses() },
+  api: {
+    source: EXAMPLE_BACKEND,
+    handler: 'app.main.handler',
+    prefix,
+    environment: { API_PREFIX: prefix }, // the example backend mounts its routes under API_PREFIX
+    throttlingRateLimit: 20,
+    throttlingBurstLimit: 40,
+  },
+  domain: {
+    domainName: env('INTEG_DOMAIN_NAME', 'spa-integ.example.com'),
+    certificate: acm.Certificate.fromCertificateArn(stack, 'Certificate',
+      env('INTEG_CERTIFICATE_ARN', 'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000')),
+    hostedZone: route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', {
+      hostedZoneId: env('INTEG_HOSTED_ZONE_ID', 'Z00000000000000000000'),
+      zoneName: env('INTEG_HOSTED_ZONE_NAME', 'example.com'),
+    }),
+  },
+  removalPolicy: RemovalPolicy.DESTROY,
+});
+
+const integ = new IntegTest(app, 'SpaWithLambdaApiOptions', {
+  testCases: [stack],
+  stackUpdateWorkflow: false,
+});
+
+// assertions go to the distribution's own domain, which answers as soon as it is deployed (DNS may lag)
+const site = new SiteAssertions(integ, `https://${spa.distribution.distributionDomainName}`);
+site.servesSpaShell('/');
+site.servesSpaShell('/items/42', false); // errorResponses mode: S3's 403/404 becomes /index.html with 200
+site.servesImmutableAsset(hashedEntryChunk());
+site.apiAnswers(`${prefix}/health`, 200, { status: 'ok' });
+
+app.synth();
