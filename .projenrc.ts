@@ -152,5 +152,7 @@ const testPython = project.addTask('test:python', {
   exec: 'python3 -m pytest example/backend -q -p no:cacheprovider',
 });
 project.testTask.spawn(testPython);
+// CI builds the example SPA too (its own `tsc --noEmit` type-checks the frontend)
+project.testTask.prependSpawn(exampleFrontend);
 
 project.synth();

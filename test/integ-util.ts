@@ -29,7 +29,7 @@ export class SiteAssertions {
   constructor(private readonly integ: IntegTest, private readonly siteUrl: string) {}
 
   /**
-   * `path` answers 200 with the SPA shell (HTML that mounts the app), revalidated on every use
+   * `path` answers 200 with the SPA shell (the example's index.html, which mounts the app in `<main>`), revalidated on every use
    * (`no-cache`) unless `checkCacheControl` is false (CloudFront error responses).
    */
   public servesSpaShell(urlPath: string, checkCacheControl: boolean = true): void {
@@ -40,7 +40,7 @@ export class SiteAssertions {
     this.integ.assertions.httpApiCall(`${this.siteUrl}${urlPath}`).expect(ExpectedResult.objectLike({
       status: 200,
       headers: Match.objectLike(headers),
-      body: Match.stringLikeRegexp('<div id="app">'),
+      body: Match.stringLikeRegexp('<main id="main"'),
     })).waitForAssertions(WAIT);
   }
 
