@@ -1,94 +1,41 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { FastApiFunction, PythonInstaller } from '../src';
 import {
-  DEFAULT_PYTHON_EXCLUDES,
-  lastPythonBundleReport,
-  pipPlatformTags,
-  pythonBundledCode,
-  PythonBundlingProps,
-} from '../src/private/python-bundling';
+  copyFixture, EXAMPLE_BACKEND, errorMessage, FIXTURES, hostPython, INSTALL_TIMEOUT, listFiles, PYTHON, skippedAssetHash, synthBundle,
+  tmpDir, useWheelhouseAndFreshCache, withEnv,
+} from './python-bundling-util';
+import { elfMachine } from '../src/private/bundling/postprocess';
+import { DEFAULT_PYTHON_EXCLUDES, lastPythonBundleReport, pipPlatformTags, pythonBundledCode } from '../src/private/python-bundling';
 
-const FIXTURE = path.join(__dirname, 'fixtures', 'python-app');
-const PYTHON = process.env.CDK_SPA_PYTHON ?? 'python3';
-const PIP_TIMEOUT = 300_000;
+const FIXTURE = path.join(FIXTURES, 'python-app');
+const EVENTS = path.join(FIXTURES, 'apigw-events');
 const { ARM_64, X86_64 } = lambda.Architecture;
 const { PYTHON_3_11, PYTHON_3_13, PYTHON_3_14 } = lambda.Runtime;
 
-const tmpDirs: string[] = [];
-afterAll(() => tmpDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+beforeAll(() => useWheelhouseAndFreshCache());
 
-function tmpDir(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  tmpDirs.push(dir);
-  return dir;
-}
-
-/** A private copy of the fixture, optionally with another requirements.txt. */
-function copyFixture(requirements?: string): string {
-  const dir = tmpDir('py-bundling-src-');
-  fs.cpSync(FIXTURE, dir, { recursive: true });
+/** A private copy of the python-app fixture, optionally with another requirements.txt. */
+function appCopy(requirements?: string): string {
+  const dir = copyFixture('python-app');
   if (requirements !== undefined) fs.writeFileSync(path.join(dir, 'requirements.txt'), requirements);
   return dir;
 }
 
-type BundleProps = Partial<PythonBundlingProps> & { entry: string };
-
-function addFunction(stack: Stack, props: BundleProps): void {
-  const runtime = props.runtime ?? PYTHON_3_14;
-  const architecture = props.architecture ?? ARM_64;
-  new lambda.Function(stack, 'Fn', {
-    code: pythonBundledCode({ ...props, runtime, architecture }),
-    handler: 'app.main.handler',
-    runtime,
-    architecture,
-  });
+/** A script that fails like a broken interpreter or uv would, and records that it was called. */
+function failingTool(name: string): { path: string; calls: () => number } {
+  const dir = tmpDir(`py-failing-${name}-`);
+  const log = path.join(dir, 'calls.log');
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, `#!/bin/sh\necho called >> '${log}'\necho "${name} must not run" >&2\nexit 97\n`, { mode: 0o755 });
+  return { path: file, calls: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0) };
 }
 
-/** Asset hash of the code, in a stack CDK does not bundle (so pip never runs). */
-function skippedAssetHash(props: BundleProps): string {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new Stack(app, 'Stack');
-  // A nonexistent interpreter proves that nothing is spawned at construction/synth time.
-  addFunction(stack, { python: '/nonexistent/python3', ...props });
-  const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function');
-  const s3Key: string = Object.values(functions)[0].Properties.Code.S3Key;
-  return s3Key.replace(/\.zip$/, '');
-}
-
-/** Synthesizes an app with one function and returns the bundled asset folder. */
-function synthBundle(props: BundleProps): string {
-  const outdir = tmpDir('py-bundling-out-');
-  const app = new App({ outdir });
-  addFunction(new Stack(app, 'Stack'), props);
-  app.synth();
-  const assets = fs.readdirSync(outdir).filter((name) => name.startsWith('asset.'));
-  expect(assets).toHaveLength(1);
-  return path.join(outdir, assets[0]);
-}
-
-function errorMessage(fn: () => void): string {
-  try {
-    fn();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
-}
-
-/** Relative paths of all files under a folder. */
-function listFiles(dir: string, prefix = ''): string[] {
-  return fs.readdirSync(path.join(dir, prefix), { withFileTypes: true }).flatMap((d) => {
-    const relative = path.join(prefix, d.name);
-    return d.isDirectory() ? listFiles(dir, relative) : [relative];
-  });
-}
-
-describe('pipPlatformTags', () => {
+describe('target platform', () => {
   test('python3.14 on ARM_64 targets Amazon Linux 2023 aarch64 wheels only', () => {
     const tags = pipPlatformTags(PYTHON_3_14, ARM_64);
     expect(tags[0]).toBe('manylinux_2_34_aarch64');
@@ -96,7 +43,6 @@ describe('pipPlatformTags', () => {
     expect(tags).toContain('manylinux_2_17_aarch64');
     expect(tags).toContain('manylinux2014_aarch64');
     expect(tags.filter((t) => !t.endsWith('_aarch64'))).toEqual([]);
-    expect(tags.some((t) => t.includes('x86_64'))).toBe(false);
     expect(tags).not.toContain('manylinux_2_35_aarch64');
   });
 
@@ -109,10 +55,9 @@ describe('pipPlatformTags', () => {
     expect(tags.filter((t) => !t.endsWith('_x86_64'))).toEqual([]);
   });
 
-  test('non-Python runtimes are rejected', () => {
-    expect(() => pipPlatformTags(lambda.Runtime.NODEJS_22_X, ARM_64)).toThrow(/Python 3 Lambda runtime.*nodejs22\.x/);
-    expect(() => pythonBundledCode({ entry: FIXTURE, runtime: lambda.Runtime.NODEJS_22_X, architecture: ARM_64 }))
-      .toThrow(/Python 3 Lambda runtime/);
+  test('fails when the runtime is not Python', () => {
+    expect(() => pipPlatformTags(lambda.Runtime.NODEJS_22_X, ARM_64)).toThrow(
+      "Python bundling needs a Python 3 Lambda runtime (e.g. lambda.Runtime.PYTHON_3_14), got 'nodejs22.x'.");
   });
 });
 
@@ -121,183 +66,277 @@ describe('asset hash', () => {
     const hash = skippedAssetHash({ entry: FIXTURE });
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
     expect(skippedAssetHash({ entry: FIXTURE })).toBe(hash);
-    expect(skippedAssetHash({ entry: copyFixture() })).toBe(hash);
+    expect(skippedAssetHash({ entry: appCopy() })).toBe(hash);
   });
 
-  test('changes with the source, requirements.txt, runtime and architecture', () => {
+  test('changes with the source, the requirements, the runtime, the architecture and the options', () => {
     const hash = skippedAssetHash({ entry: FIXTURE });
-
-    const source = copyFixture();
+    const source = appCopy();
     fs.appendFileSync(path.join(source, 'app', 'main.py'), '\n# changed\n');
-    expect(skippedAssetHash({ entry: source })).not.toBe(hash);
-
-    const requirements = copyFixture();
+    const requirements = appCopy();
     fs.appendFileSync(path.join(requirements, 'requirements.txt'), 'six==1.17.0\n');
-    expect(skippedAssetHash({ entry: requirements })).not.toBe(hash);
-
-    expect(skippedAssetHash({ entry: FIXTURE, runtime: PYTHON_3_13 })).not.toBe(hash);
-    expect(skippedAssetHash({ entry: FIXTURE, architecture: X86_64 })).not.toBe(hash);
+    const others = [
+      skippedAssetHash({ entry: source }),
+      skippedAssetHash({ entry: requirements }),
+      skippedAssetHash({ entry: FIXTURE, runtime: PYTHON_3_13 }),
+      skippedAssetHash({ entry: FIXTURE, architecture: X86_64 }),
+      skippedAssetHash({ entry: FIXTURE, installer: PythonInstaller.PIP }),
+      skippedAssetHash({ entry: FIXTURE, precompile: false }),
+      skippedAssetHash({ entry: FIXTURE, extraInstallArgs: ['--prefer-binary'] }),
+    ];
+    expect(new Set([hash, ...others]).size).toBe(others.length + 1);
   });
 
-  test('ignores excluded files', () => {
+  test('ignores excluded files, .lambdaignore patterns and the machine (tools, index URLs and their credentials)', () => {
     const hash = skippedAssetHash({ entry: FIXTURE });
-    const dir = copyFixture();
+    const dir = appCopy();
     fs.writeFileSync(path.join(dir, 'tests', 'test_more.py'), 'def test_more():\n    pass\n');
-    fs.writeFileSync(path.join(dir, '.env'), 'SECRET=something-else\n');
+    fs.writeFileSync(path.join(dir, '.env.local'), 'SECRET=something-else\n');
+    fs.mkdirSync(path.join(dir, '.mypy_cache'));
+    fs.writeFileSync(path.join(dir, '.mypy_cache', 'x.json'), '{}');
     for (const pycache of ['__pycache__', path.join('app', '__pycache__')]) {
       fs.mkdirSync(path.join(dir, pycache));
       fs.writeFileSync(path.join(dir, pycache, 'junk.cpython-314.pyc'), 'junk');
     }
     expect(skippedAssetHash({ entry: dir })).toBe(hash);
 
-    // Extra user excludes are honoured too.
+    withEnv({ PIP_INDEX_URL: 'https://user:s3cret@pypi.example.com/simple', UV_INDEX_URL: 'https://token@uv.example.com/simple' }, () => {
+      expect(skippedAssetHash({ entry: dir, python: '/other/python3' })).toBe(hash);
+    });
+
     fs.mkdirSync(path.join(dir, 'docs'));
     fs.writeFileSync(path.join(dir, 'docs', 'notes.md'), '# notes\n');
     expect(skippedAssetHash({ entry: dir })).not.toBe(hash);
-    expect(skippedAssetHash({ entry: dir, exclude: ['docs'] })).toBe(hash);
+    expect(skippedAssetHash({ entry: dir, exclude: ['docs/'] })).toBe(hash);
+    fs.writeFileSync(path.join(dir, '.lambdaignore'), '# local notes\ndocs/\n');
+    expect(skippedAssetHash({ entry: dir })).toBe(hash);
   });
 
-  test('default excludes cover caches, secrets and tests', () => {
-    expect(DEFAULT_PYTHON_EXCLUDES).toEqual(expect.arrayContaining(['__pycache__', '*.pyc', '.env', 'tests', '.venv']));
+  test('default excludes cover caches, virtualenvs, secrets and tests', () => {
+    expect(DEFAULT_PYTHON_EXCLUDES).toEqual(expect.arrayContaining([
+      'tests/', '__pycache__/', '.venv/', 'node_modules/', '.git/', '.mypy_cache/', '.pytest_cache/', '.env', '.env.*', '*.pyc',
+    ]));
+  });
+
+  test('FastApiFunction passes its bundling options to the bundler', () => {
+    const hashOf = (bundling?: object) => {
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      const stack = new Stack(app, 'Stack');
+      new FastApiFunction(stack, 'Api', { source: FIXTURE, bundling });
+      const fn = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))
+        .find((r) => (r.Properties.Handler as string | undefined) !== undefined && r.Properties.Code?.S3Key);
+      return fn?.Properties.Code.S3Key as string;
+    };
+    expect(hashOf({ precompile: false })).not.toBe(hashOf());
+    expect(hashOf({ exclude: ['tests/'] })).toBe(hashOf());
   });
 });
 
 describe('errors', () => {
-  test('missing requirements.txt', () => {
-    const dir = copyFixture();
+  test('fails when the project has no dependency list', () => {
+    const dir = appCopy();
     fs.rmSync(path.join(dir, 'requirements.txt'));
-    expect(() => pythonBundledCode({ entry: dir, runtime: PYTHON_3_14, architecture: ARM_64 }))
-      .toThrow(/requirements\.txt not found/);
+    expect(() => pythonBundledCode({ entry: dir, runtime: PYTHON_3_14, architecture: ARM_64 })).toThrow(
+      `Python bundling: the project folder ${dir} has no requirements.txt and no pyproject.toml. List the function's dependencies in one of: `
+      + 'requirements.txt, uv.lock (also at a uv workspace root above it), poetry.lock + pyproject.toml, or pyproject.toml with [project] dependencies. '
+      + 'An empty requirements.txt is fine for a function without dependencies.');
   });
 
-  test('missing Python interpreter', () => {
+  test('fails when the Python interpreter is missing', () => {
     const python = path.join(tmpDir('py-bundling-nopython-'), 'python3');
-    const message = errorMessage(() => synthBundle({ entry: FIXTURE, python }));
-    expect(message).toContain(`'${python}' was not found`);
-    expect(message).toContain('Docker is not needed');
-    expect(message).toContain('CDK_SPA_PYTHON');
+    const message = errorMessage(() => synthBundle({ entry: FIXTURE, python, installer: PythonInstaller.PIP }));
+    expect(message).toContain(`Python bundling: the Python interpreter '${python}' was not found. The function is bundled locally with pip, `
+      + 'so Docker is not needed, but a Python 3 interpreter with pip is (or uv). Install Python 3 with pip, or set the CDK_SPA_PYTHON environment variable');
   });
 
-  test('Python without pip', () => {
+  test('fails when the interpreter has no pip', () => {
     const venv = tmpDir('py-bundling-venv-');
     expect(spawnSync(PYTHON, ['-m', 'venv', '--without-pip', venv]).status).toBe(0);
     const python = path.join(venv, 'bin', 'python');
-    const message = errorMessage(() => synthBundle({ entry: FIXTURE, python }));
-    expect(message).toContain('No module named pip');
-    expect(message).toContain(python);
-    expect(message).toContain('Docker is not needed');
+    const message = errorMessage(() => synthBundle({ entry: FIXTURE, python, installer: PythonInstaller.PIP }));
+    expect(message).toContain(`Python bundling: '${python} -m pip' failed: No module named pip.`);
+    expect(message).toContain(`Install pip ('${python} -m ensurepip --upgrade', or your OS package 'python3-pip')`);
   }, 60_000);
 
-  test('a requirement without a wheel for the target names the requirement and the platform', () => {
-    // netifaces 0.11.0 is an sdist-only C extension: it cannot be installed for linux aarch64 without compiling.
-    const entry = copyFixture('mangum==0.22.0\nnetifaces==0.11.0\n');
-    const message = errorMessage(() => synthBundle({ entry }));
-    expect(message).toContain("no installable wheel for 'netifaces==0.11.0'");
-    expect(message).toContain('CPython 3.14 on linux aarch64 (manylinux_2_34 .. manylinux2014)');
-    expect(message).toContain('only pre-built binary wheels');
-    expect(message).toContain('pin a version of netifaces that publishes a wheel');
-    expect(message).toContain('choose another runtime');
-    expect(message).toMatch(/No matching distribution found for netifaces==0\.11\.0/);
-  }, PIP_TIMEOUT);
-});
-
-describe('local bundling', () => {
-  test('empty requirements.txt skips pip', () => {
-    const entry = copyFixture('# no dependencies\n\n');
-    const bundle = synthBundle({ entry, python: '/nonexistent/python3' });
-    expect(listFiles(bundle).sort()).toEqual(['app/__init__.py', 'app/main.py', 'requirements.txt']);
-    expect(lastPythonBundleReport()?.pipArgs).toBeUndefined();
+  test('fails when uv is asked for and missing', () => {
+    const message = withEnv({ CDK_SPA_UV: '', PATH: '/usr/bin:/bin' }, () =>
+      errorMessage(() => synthBundle({ entry: FIXTURE, installer: PythonInstaller.UV })));
+    expect(message).toContain('Python bundling: installer is PythonInstaller.UV, but uv was not found (neither the CDK_SPA_UV environment variable '
+      + 'nor `uv` on PATH). Install uv (`pip install uv`, or see https://docs.astral.sh/uv/), set CDK_SPA_UV to its path, '
+      + 'or use PythonInstaller.AUTO or PythonInstaller.PIP.');
   });
 
-  test('ARM64 bundle for python3.14 contains only aarch64 binaries', () => {
-    const bundle = synthBundle({ entry: FIXTURE, runtime: PYTHON_3_14, architecture: ARM_64 });
-    const files = listFiles(bundle);
+  test('fails when a dependency has no aarch64 wheel and needs compiling, naming it and the Docker fallback', () => {
+    const message = errorMessage(() => synthBundle({ entry: path.join(FIXTURES, 'python-no-wheel'), installer: PythonInstaller.PIP }));
+    expect(message).toContain("Python bundling: 'netifaces==0.11.0' (from ");
+    expect(message).toContain('has no wheel for CPython 3.14 on linux aarch64 (manylinux_2_34 .. manylinux2014) and needs compiling: ');
+    expect(message).toContain('pin a version of netifaces that publishes a wheel for this platform');
+    expect(message).toContain('bundle in Docker: `bundling: { dockerFallback: true }` (or `installer: PythonInstaller.DOCKER`) builds it in the AWS SAM build image for python3.14');
+    expect(message).not.toContain('six');
+  }, INSTALL_TIMEOUT);
 
-    expect(fs.existsSync(path.join(bundle, 'app', 'main.py'))).toBe(true);
-    expect(fs.existsSync(path.join(bundle, 'pydantic_core'))).toBe(true);
-    expect(fs.existsSync(path.join(bundle, 'fastapi'))).toBe(true);
-    expect(fs.existsSync(path.join(bundle, 'mangum'))).toBe(true);
-    expect(fs.existsSync(path.join(bundle, 'tests'))).toBe(false);
-    expect(fs.existsSync(path.join(bundle, '.env'))).toBe(false);
-    expect(files.filter((f) => f.endsWith('.pyc'))).toEqual([]);
+  test('fails when a requirement does not exist', () => {
+    const entry = appCopy('six==1.17.0\nthis-package-does-not-exist-cdk-spa==1.0\n');
+    const message = errorMessage(() => synthBundle({ entry, installer: PythonInstaller.PIP }));
+    expect(message).toContain(`Python bundling: the requirements in ${path.join(entry, 'requirements.txt')} do not resolve: `
+      + "no version of 'this-package-does-not-exist-cdk-spa==1.0' exists on the package index for CPython 3.14 on linux aarch64");
+    expect(message).toContain('Check the names, versions and markers');
+  }, INSTALL_TIMEOUT);
 
+  test('fails when requirements conflict', () => {
+    const entry = appCopy('six==1.17.0\nsix==1.16.0\n');
+    const message = errorMessage(() => synthBundle({ entry, installer: PythonInstaller.PIP }));
+    expect(message).toContain(`Python bundling: the requirements in ${path.join(entry, 'requirements.txt')} do not resolve: `);
+    expect(message).toMatch(/six==1\.17\.0.*six==1\.16\.0|Double requirement|conflict/s);
+  }, INSTALL_TIMEOUT);
+
+  test('fails when the bundle is over the size limit, naming the five largest packages', () => {
+    const message = errorMessage(() => synthBundle({ entry: EXAMPLE_BACKEND, installer: PythonInstaller.PIP, sizeLimitBytes: 2_000_000 }));
+    expect(message).toMatch(/: Python bundling: the bundle of .*example\/backend is \d+\.\d MB unzipped, above Lambda's limit of 2\.0 MB for a function's code and layers\. /);
+    const largest = /The five largest packages: (.*?)\. Remove/.exec(message)?.[1].split(', ') ?? [];
+    expect(largest).toHaveLength(5);
+    expect(largest[0]).toMatch(/^pydantic_core 2\.50\.5 \(4\.\d MB\)$/);
+    expect(largest[1]).toMatch(/^pydantic 2\.14\.4 \(\d\.\d MB\)$/);
+  }, INSTALL_TIMEOUT);
+});
+
+describe('ARM64 bundle of the example backend', () => {
+  let first: ReturnType<typeof synthBundle>;
+  let report: ReturnType<typeof lastPythonBundleReport>;
+  beforeAll(() => {
+    first = synthBundle({ entry: EXAMPLE_BACKEND, installer: PythonInstaller.PIP });
+    report = lastPythonBundleReport();
+  }, INSTALL_TIMEOUT);
+
+  test('every native library is an aarch64 ELF, and pydantic_core is there', () => {
+    const files = listFiles(first.bundle);
     const sharedObjects = files.filter((f) => /\.so(\.\d+)*$/.test(f));
-    expect(sharedObjects.length).toBeGreaterThan(0);
-    const notAarch64 = sharedObjects.filter((file) => {
-      const header = Buffer.alloc(20);
-      const fd = fs.openSync(path.join(bundle, file), 'r');
-      fs.readSync(fd, header, 0, 20, 0);
-      fs.closeSync(fd);
-      const isElf = header.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
-      return !isElf || header.readUInt16LE(18) !== 183; // e_machine 183 = EM_AARCH64
-    });
-    expect(notAarch64).toEqual([]);
+    expect(sharedObjects).toEqual(expect.arrayContaining([expect.stringMatching(/^pydantic_core\/_pydantic_core\.cpython-314-aarch64-linux-gnu\.so$/)]));
+    expect(sharedObjects.map((f) => [f, elfMachine(path.join(first.bundle, f))]).filter(([, m]) => m !== 183)).toEqual([]);
+    expect(files).toEqual(expect.arrayContaining(['app/main.py', 'fastapi/__init__.py', 'mangum/__init__.py', 'pydantic_core/__init__.py']));
+    expect(report?.installer).toBe('pip');
+    expect(report?.installArgs).toEqual(expect.arrayContaining(['--platform', 'manylinux_2_34_aarch64', '--python-version', '3.14', '--abi', 'cp314', '--only-binary=:all:']));
+  });
 
-    const report = lastPythonBundleReport();
-    expect(report?.outputDir).toContain(path.dirname(bundle));
-    expect(report?.sizeBytes).toBeGreaterThan(1_000_000);
-    expect(report?.pipArgs).toEqual(expect.arrayContaining([
-      '--platform', 'manylinux_2_34_aarch64', '--python-version', '3.14', '--abi', 'cp314', '--only-binary=:all:', '--no-compile',
+  test('has no tests, .env files, type stubs, bytecode or console scripts, and keeps the metadata importlib.metadata reads', () => {
+    const files = listFiles(first.bundle);
+    expect(files.filter((f) => /(^|\/)tests?\//.test(f))).toEqual([]);
+    expect(files.filter((f) => /(^|\/)\.env/.test(f))).toEqual([]);
+    expect(files.filter((f) => /\.(pyi|pyc)$/.test(f) || f.startsWith('bin/'))).toEqual([]);
+    expect(files).toEqual(expect.arrayContaining(['pydantic-2.14.4.dist-info/METADATA', 'fastapi-0.165.0.dist-info/METADATA']));
+    expect(report?.trimmedBytes).toBeGreaterThan(10_000);
+  });
+
+  test('reports the unzipped and zipped size as an info annotation, with a zip size that matches a real zip', () => {
+    expect(first.messages).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^Python bundle for python3\.14 aarch64: \d+\.\d MB unzipped, \d\.\d MB zipped, \d+ files; dependencies from requirements\.txt; trimmed 0\.\d MB; not precompiled\.$/),
+      expect.stringMatching(/^Bytecode precompilation skipped: no CPython 3\.14 interpreter found .* install Python 3\.14 so that python3\.14 is on PATH/),
     ]));
-  }, PIP_TIMEOUT);
+    const zipSize = (method: string) => Number(spawnSync(PYTHON, ['-c', [
+      'import io, os, sys, zipfile',
+      'buf = io.BytesIO()',
+      `with zipfile.ZipFile(buf, "w", zipfile.${method}) as z:`,
+      '    for root, dirs, files in os.walk(sys.argv[1]):',
+      '        for f in files:',
+      '            p = os.path.join(root, f); z.write(p, os.path.relpath(p, sys.argv[1]))',
+      'print(len(buf.getvalue()))',
+    ].join('\n'), first.bundle], { encoding: 'utf8' }).stdout);
+    // The zip headers are counted exactly: an uncompressed zip is the files plus that overhead.
+    const headers = 22 + listFiles(first.bundle).reduce((sum, f) => sum + 76 + 2 * Buffer.byteLength(f), 0);
+    expect(zipSize('ZIP_STORED')).toBe(report!.unzippedBytes + headers);
+    // Deflate: the estimate uses Node's zlib, as CDK's asset publisher does. CPython's zlib 1.2 packs native
+    // libraries a few percent tighter than Node's (Chromium's zlib), so a Python-made zip is a little smaller.
+    const pythonZip = zipSize('ZIP_DEFLATED');
+    expect(report!.zippedBytes).toBeGreaterThanOrEqual(pythonZip * 0.99);
+    expect(report!.zippedBytes).toBeLessThan(pythonZip * 1.05);
+    expect(report!.unzippedBytes).toBeGreaterThan(report!.zippedBytes * 2);
+  });
 
-  test('environment markers are evaluated for the Lambda target, not the host interpreter', () => {
-    const entry = copyFixture([
-      'six==1.17.0 ; python_version == "3.14" and platform_machine == "aarch64" and sys_platform == "linux"',
-      'idna==3.10 ; python_version < "3.12" or platform_machine != "aarch64"',
-      '',
-    ].join('\n'));
-    const bundle = synthBundle({ entry, runtime: PYTHON_3_14, architecture: ARM_64 });
-    expect(fs.existsSync(path.join(bundle, 'six.py'))).toBe(true);
-    expect(fs.existsSync(path.join(bundle, 'idna'))).toBe(false);
-  }, PIP_TIMEOUT);
+  test('a second synth into a new cdk.out installs nothing (bundle cache) and gives the same hash and files', () => {
+    const python = failingTool('python3');
+    const uv = failingTool('uv');
+    const second = withEnv({ CDK_SPA_PYTHON: python.path, CDK_SPA_UV: uv.path }, () =>
+      synthBundle({ entry: EXAMPLE_BACKEND, installer: PythonInstaller.PIP }));
+    expect(python.calls()).toBe(0);
+    expect(uv.calls()).toBe(0);
+    expect(lastPythonBundleReport()?.cacheHit).toBe(true);
+    expect(second.outdir).not.toBe(first.outdir);
+    expect(path.basename(second.bundle)).toBe(path.basename(first.bundle));
+    expect(listFiles(second.bundle).sort()).toEqual(listFiles(first.bundle).sort());
+    // The info messages do not depend on the cache either: the metadata of both synths (and integ snapshots) are the same.
+    expect(second.messages).toEqual(first.messages);
+  });
+});
 
-  // Bundle for the host's own Python and architecture, then run the handler with that interpreter.
-  const hostVersion = spawnSync(PYTHON, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8' }).stdout?.trim();
-  const hostRuntime = lambda.Runtime.ALL.find((r) => r.name === `python${hostVersion}`);
-  const hostArchitecture = process.arch === 'arm64' ? ARM_64 : X86_64;
-  const runsOnHost = hostRuntime !== undefined && ['x64', 'arm64'].includes(process.arch) && process.platform === 'linux';
+describe('host bundle of the example backend', () => {
+  const host = hostPython();
+  const runsOnHost = host.runtime !== undefined && process.platform === 'linux' && ['x64', 'arm64'].includes(process.arch);
 
-  (runsOnHost ? test : test.skip)(`host bundle (python${hostVersion}, ${hostArchitecture.name}) serves GET /api/health`, () => {
-    const bundle = synthBundle({ entry: FIXTURE, runtime: hostRuntime, architecture: hostArchitecture });
-    const event = {
-      version: '2.0',
-      routeKey: '$default',
-      rawPath: '/api/health',
-      rawQueryString: '',
-      headers: { 'host': 'd111111abcdef8.cloudfront.net', 'accept': 'application/json', 'user-agent': 'jest' },
-      requestContext: {
-        accountId: '123456789012',
-        apiId: 'api',
-        domainName: 'd111111abcdef8.cloudfront.net',
-        domainPrefix: 'd111111abcdef8',
-        http: { method: 'GET', path: '/api/health', protocol: 'HTTP/1.1', sourceIp: '203.0.113.10', userAgent: 'jest' },
-        requestId: 'request-1',
-        routeKey: '$default',
-        stage: '$default',
-        time: '01/Jan/2025:00:00:00 +0000',
-        timeEpoch: 1735689600000,
-      },
-      isBase64Encoded: false,
-    };
-    const script = [
-      'import json, os, sys, types',
-      'import pydantic_core',
-      'from app.main import handler',
-      'context = types.SimpleNamespace(function_name="fn", aws_request_id="request-1")',
-      'response = handler(json.loads(os.environ["EVENT"]), context)',
-      'print(json.dumps({"response": response, "pydantic_core": pydantic_core.__file__}))',
-    ].join('\n');
-    // -S: no site-packages, so everything must come from the bundle.
-    const result = spawnSync(PYTHON, ['-S', '-c', script], {
-      cwd: bundle,
-      env: { ...process.env, PYTHONPATH: bundle, PYTHONDONTWRITEBYTECODE: '1', PYTHONNOUSERSITE: '1', EVENT: JSON.stringify(event) },
+  (runsOnHost ? test : test.skip)(`precompiled for python${host.version}, read-only, serves AWS's HTTP API payload 2.0 events`, () => {
+    const { bundle, messages } = synthBundle({
+      entry: EXAMPLE_BACKEND, runtime: host.runtime, architecture: host.architecture, installer: PythonInstaller.PIP,
+    });
+    const tag = `cpython-${host.version.replace('.', '')}`;
+    expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`; precompiled for Python ${host.version.replace('.', '\\.')}\\.$`))]));
+
+    // Precompiled, unchecked-hash pycs (flags word = 0b01) with Lambda's paths in tracebacks.
+    const pyc = path.join(bundle, 'fastapi', '__pycache__', `routing.${tag}.pyc`);
+    expect(fs.readFileSync(pyc).readUInt32LE(4)).toBe(1);
+    expect(fs.readFileSync(pyc).includes(Buffer.from('/var/task/fastapi/routing.py'))).toBe(true);
+    expect(fs.existsSync(path.join(bundle, 'app', '__pycache__', `main.${tag}.pyc`))).toBe(true);
+
+    // A read-only copy, as /var/task is on Lambda.
+    const readOnly = path.join(tmpDir('py-readonly-'), 'task');
+    fs.cpSync(bundle, readOnly, { recursive: true });
+    spawnSync('chmod', ['-R', 'a-w', readOnly]);
+    const events = ['post-json-body', 'get-path-parameters', 'get-query-string', 'post-base64-body', 'get-cookies',
+      'delete-path-parameters', 'aws-docs-payload-v2'].map((e) => path.join(EVENTS, `${e}.json`));
+    const result = spawnSync(PYTHON, ['-S', '-s', path.join(EVENTS, 'invoke.py'), readOnly, 'app.main.handler', ...events], {
+      cwd: tmpDir('py-cwd-'),
+      env: { PATH: process.env.PATH, PYTHONDONTWRITEBYTECODE: '1', PYTHONNOUSERSITE: '1', LANG: 'C.UTF-8' },
       encoding: 'utf8',
     });
+    spawnSync('chmod', ['-R', 'u+w', readOnly]);
     expect({ status: result.status, stderr: result.stderr }).toMatchObject({ status: 0 });
-    const output = JSON.parse(result.stdout);
-    expect(fs.realpathSync(output.pydantic_core).startsWith(fs.realpathSync(bundle))).toBe(true);
-    expect(output.response.statusCode).toBe(200);
-    expect(JSON.parse(output.response.body)).toEqual({ status: 'ok' });
-  }, PIP_TIMEOUT);
+    const out = JSON.parse(result.stdout);
+    expect(out.dont_write_bytecode).toBe(true);
+    expect(out.sys_path[0]).toBe(readOnly);
+    expect(out.sys_path.filter((p: string) => /site-packages/.test(p))).toEqual([]);
+    expect(fs.realpathSync(out.pydantic_core).startsWith(fs.realpathSync(readOnly))).toBe(true);
+
+    const [created, fetched, listed, created64, health, deleted, awsSample] = out.responses;
+    const body = (r: { body: string }) => JSON.parse(r.body);
+    expect(created.statusCode).toBe(201);
+    expect(created.headers['content-type']).toBe('application/json');
+    expect(body(created)).toEqual({ id: expect.stringMatching(/^[0-9a-f]{32}$/), name: 'notebook', description: 'A5, dotted' });
+    expect(created.isBase64Encoded).toBe(false);
+
+    expect(fetched.statusCode).toBe(200);
+    expect(body(fetched)).toEqual(body(created));
+    expect(out.received[1]).toMatchObject({ method: 'GET', path: `/api/items/${body(created).id}` });
+
+    expect(listed.statusCode).toBe(200);
+    expect(body(listed)).toEqual([body(created)]);
+    expect(out.received[2]).toMatchObject({ method: 'GET', path: '/api/items', query_string: 'limit=10&tag=a&tag=b' });
+
+    expect(created64.statusCode).toBe(201);
+    expect(body(created64)).toMatchObject({ name: 'café ☕', description: null });
+    expect(out.received[3].body).toBe('{"name": "café ☕"}');
+
+    expect(health.statusCode).toBe(200);
+    expect(health.headers['content-type']).toBe('application/json');
+    expect(body(health)).toMatchObject({ status: 'ok', version: '0.1.0' });
+    expect(out.received[4]).toMatchObject({ path: '/api/health', cookie: 'session=abc123; theme=dark' });
+
+    expect(deleted.statusCode).toBe(204);
+    expect(deleted.body).toBe('');
+
+    // AWS's sample event verbatim: POST /my/path is not a route of this API.
+    expect(awsSample.statusCode).toBe(404);
+    expect(body(awsSample)).toEqual({ detail: 'Not Found' });
+    expect(out.received[6]).toMatchObject({ method: 'POST', path: '/my/path', query_string: 'parameter1=value1&parameter1=value2&parameter2=value', cookie: 'cookie1; cookie2' });
+
+    // Nothing was written next to the code (no bytecode cache at import).
+    expect(listFiles(readOnly).sort()).toEqual(listFiles(bundle).sort());
+  }, INSTALL_TIMEOUT);
 });

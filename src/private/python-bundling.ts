@@ -1,95 +1,79 @@
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as cdk from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { PythonBundlingOptions, PythonInstaller } from '../python-bundling-options';
+import { bundleCacheDir, copyTree, readCached, writeCached } from './bundling/cache';
+import { DEFAULT_PYTHON_EXCLUDES, DependencyKind, DependencySource, findDependencySource, readLambdaIgnore } from './bundling/inputs';
+import {
+  findOnPath, InstallRequest, InstallResult, installWithPip, installWithUv, NeedsCompilingError, resolveRequirements,
+} from './bundling/installers';
+import {
+  findExactPython, largestPackages, measureBundle, megabytes, precompile, trimInstalled, validateInstalled,
+} from './bundling/postprocess';
+import { PythonTarget, resolveTarget } from './bundling/target';
+
+export { DEFAULT_PYTHON_EXCLUDES } from './bundling/inputs';
+export { bundleCacheDir } from './bundling/cache';
 
 /**
  * Docker-free bundling of a Python Lambda project.
  *
- * The project folder is copied (minus excludes) and its `requirements.txt` is
- * installed next to it with a local, cross-platform
- * `pip install --target --platform ... --only-binary=:all:`, so only wheels built
- * for the Lambda platform (Amazon Linux, glibc, arm64 or x86_64) are used.
+ * The project's dependencies (requirements.txt, uv.lock, poetry.lock or pyproject.toml) are installed
+ * with uv or pip as wheels built for the Lambda platform (Amazon Linux, glibc, arm64 or x86_64), trimmed,
+ * precompiled when an interpreter of the runtime's version is at hand, and cached by asset hash; the
+ * project folder (minus excludes) is copied next to them.
  */
-export interface PythonBundlingProps {
-  /** Absolute path of the project folder (contains requirements.txt and the handler module). */
+export interface PythonBundlingProps extends PythonBundlingOptions {
+  /** Absolute path of the project folder (holds the dependency list and the handler module). */
   readonly entry: string;
   /** A Python runtime, e.g. `lambda.Runtime.PYTHON_3_14`. */
   readonly runtime: lambda.Runtime;
   /** `ARM_64` or `X86_64`. */
   readonly architecture: lambda.Architecture;
-  /** Extra exclude globs (CDK glob semantics), added to the defaults. */
-  readonly exclude?: string[];
-  /** Python interpreter used to run pip. @default 'python3' (env var CDK_SPA_PYTHON overrides) */
-  readonly python?: string;
+  /** The construct that gets the size report and other annotations. @default - no annotations */
+  readonly scope?: Construct;
+  /** The unzipped size limit, in bytes. @default 262144000 (Lambda's 250 MB) */
+  readonly sizeLimitBytes?: number;
 }
 
-/** Default excludes, exported for docs/tests. Globs without a slash match at any depth. */
-export const DEFAULT_PYTHON_EXCLUDES: string[] = [
-  '__pycache__', '*.pyc', '*.pyo',
-  '.env', '.env.*', '.venv', 'venv',
-  'tests', 'conftest.py',
-  '.pytest_cache', '.mypy_cache', '.ruff_cache', '.tox', '.coverage', 'htmlcov',
-  '*.egg-info', '.git', '.gitignore', '.idea', '.vscode', '.DS_Store',
-  'node_modules', 'cdk.out',
-];
-
-/** What the most recent local bundling did (diagnostics and tests). */
+/** What the most recent local bundling did (diagnostics, tests and the benchmark). */
 export interface PythonBundleReport {
   /** Directory the bundle was written to (CDK renames it to the final asset folder afterwards). */
   readonly outputDir: string;
-  /** Interpreter that ran pip. */
-  readonly python: string;
-  /** pip arguments (after `python -m pip`), or undefined when requirements.txt lists nothing. */
-  readonly pipArgs?: string[];
-  /** Wall-clock time of the pip install, in milliseconds (0 when skipped). */
-  readonly pipMillis: number;
+  /** The asset hash (also the bundle cache key). */
+  readonly assetHash: string;
+  /** Where the dependencies were listed. */
+  readonly dependencies: DependencyKind;
+  /** The tool that installed them; `none` when there was nothing to install, `docker` when CDK runs Docker next. */
+  readonly installer: 'pip' | 'uv' | 'docker' | 'none';
+  /** The installer's arguments (after `python -m pip` or `uv`), when it ran. */
+  readonly installArgs?: string[];
+  /** Wall-clock time of the install, in milliseconds (0 when skipped or cached). */
+  readonly installMillis: number;
+  /** Requirements built into pure-Python wheels on this machine. */
+  readonly builtLocally: string[];
+  /** True when the bundle came from the bundle cache (nothing was installed). */
+  readonly cacheHit: boolean;
+  /** The interpreter that precompiled the bundle, if any. */
+  readonly precompiledWith?: string;
+  /** Bytes removed from the installed packages by trimming. */
+  readonly trimmedBytes: number;
   /** Unzipped size of the bundle, in bytes. */
-  readonly sizeBytes: number;
+  readonly unzippedBytes: number;
+  /** Size of the bundle as a zip file, in bytes. */
+  readonly zippedBytes: number;
   /** Number of files in the bundle. */
   readonly fileCount: number;
+  /** Wall-clock time of the whole bundling, in milliseconds. */
+  readonly totalMillis: number;
 }
 
-/** Returns the report of the most recent successful local bundling in this process. */
+/** Returns the report of the most recent local bundling in this process. */
 export function lastPythonBundleReport(): PythonBundleReport | undefined {
   return lastReport;
-}
-
-/** Lambda code for the project, bundled locally (no Docker), with a deterministic source-based asset hash. */
-export function pythonBundledCode(props: PythonBundlingProps): lambda.AssetCode {
-  const target = resolveTarget(props.runtime, props.architecture);
-  if (!fs.existsSync(props.entry) || !fs.statSync(props.entry).isDirectory()) {
-    throw new Error(`Python bundling: the project folder '${props.entry}' (entry) does not exist or is not a directory.`);
-  }
-  const requirements = path.join(props.entry, 'requirements.txt');
-  if (!fs.existsSync(requirements) || !fs.statSync(requirements).isFile()) {
-    throw new Error(`Python bundling: ${requirements} not found. The project folder given as 'entry' must contain a requirements.txt `
-      + '(it may be empty when the function has no dependencies).');
-  }
-  const exclude = [...DEFAULT_PYTHON_EXCLUDES, ...(props.exclude ?? [])];
-  // Hash the source (after excludes) plus everything that changes the pip output, never the pip output itself:
-  // deterministic, machine-independent, and CDK skips bundling entirely for stacks it does not need to bundle.
-  const assetHash = cdk.FileSystem.fingerprint(props.entry, {
-    exclude,
-    extraHash: JSON.stringify({
-      bundler: BUNDLER_VERSION,
-      runtime: props.runtime.name,
-      architecture: props.architecture.name,
-      platforms: target.platformTags,
-    }),
-  });
-  return lambda.Code.fromAsset(props.entry, {
-    assetHashType: cdk.AssetHashType.CUSTOM,
-    assetHash,
-    exclude,
-    bundling: {
-      // Never used: the local bundler either succeeds or throws, so CDK never falls back to Docker.
-      image: cdk.DockerImage.fromRegistry(`public.ecr.aws/sam/build-${props.runtime.name}`),
-      local: new LocalPipBundler(props.entry, requirements, exclude, target, props.python),
-      outputType: cdk.BundlingOutput.NOT_ARCHIVED,
-    },
-  });
 }
 
 /** The pip platform tags used for a runtime/architecture (exported for tests). */
@@ -97,108 +81,245 @@ export function pipPlatformTags(runtime: lambda.Runtime, architecture: lambda.Ar
   return resolveTarget(runtime, architecture).platformTags;
 }
 
-/** Bump whenever the same source would bundle differently (pip flags, marker shim, platform tags logic...). */
-const BUNDLER_VERSION = 'python-local-pip/1';
+/** Bump whenever the same inputs would bundle differently (installer flags, trimming, platform tags...). */
+const BUNDLER_VERSION = 'python-bundler/2';
 /** Lambda's limit for the unzipped deployment package (function code and layers), in bytes. */
 const LAMBDA_UNZIPPED_LIMIT = 262_144_000;
+/** The requirements file the Docker bundling command installs (written into the output folder before Docker runs). */
+const DOCKER_REQUIREMENTS = '.cdk-spa-requirements.txt';
+/** The pip configuration (index URLs of this machine) for the Docker bundling command, deleted by it. */
+const DOCKER_PIP_CONFIG = '.cdk-spa-pip.conf';
 let lastReport: PythonBundleReport | undefined;
 
-/** Everything pip needs to know about the Lambda platform. */
-interface PythonTarget {
-  /** e.g. `3.14` */
-  readonly version: string;
-  /** e.g. `cp314` */
-  readonly abi: string;
-  /** `aarch64` or `x86_64` */
-  readonly machine: string;
-  /** Compatible manylinux tags, newest first. */
-  readonly platformTags: string[];
-}
+/** Lambda code for the project, bundled locally (no Docker by default), with a deterministic input-based asset hash. */
+export function pythonBundledCode(props: PythonBundlingProps): lambda.AssetCode {
+  const target = resolveTarget(props.runtime, props.architecture);
+  if (!fs.existsSync(props.entry) || !fs.statSync(props.entry).isDirectory()) {
+    throw new Error(`Python bundling: the project folder '${props.entry}' (entry) does not exist or is not a directory.`);
+  }
+  const entry = path.resolve(props.entry);
+  const source = findDependencySource(entry);
+  const exclude = [...DEFAULT_PYTHON_EXCLUDES, ...readLambdaIgnore(entry), ...(props.exclude ?? [])];
+  const installer = props.installer ?? PythonInstaller.AUTO;
+  const precompileWanted = props.precompile ?? true;
+  const extraArgs = props.extraInstallArgs ?? [];
 
-function resolveTarget(runtime: lambda.Runtime, architecture: lambda.Architecture): PythonTarget {
-  const match = /^python(\d+)\.(\d+)$/.exec(runtime.name);
-  if (runtime.family !== lambda.RuntimeFamily.PYTHON || !match || match[1] !== '3') {
-    throw new Error(`Python bundling needs a Python 3 Lambda runtime (e.g. lambda.Runtime.PYTHON_3_14), got '${runtime.name}'.`);
-  }
-  const machines: Record<string, string> = {
-    [lambda.Architecture.ARM_64.name]: 'aarch64',
-    [lambda.Architecture.X86_64.name]: 'x86_64',
+  // Hash what decides the bundle, never the installer's output: the source after excludes, the dependency
+  // list (in the folder, or a workspace lock above it), local path dependencies, the target and the options
+  // that change the result. Machine-specific things (paths of tools, index URLs and credentials) stay out,
+  // so the hash is the same on every machine, and CDK skips bundling for stacks it does not bundle.
+  const assetHash = cdk.FileSystem.fingerprint(entry, {
+    exclude,
+    ignoreMode: cdk.IgnoreMode.GIT,
+    extraHash: JSON.stringify({
+      bundler: BUNDLER_VERSION,
+      runtime: props.runtime.name,
+      architecture: props.architecture.name,
+      platforms: target.platformTags,
+      installer,
+      precompile: precompileWanted,
+      extraArgs,
+      dependencies: source.kind,
+      inputs: source.hashParts,
+    }),
+  });
+
+  const settings: BundlerSettings = {
+    entry,
+    target,
+    source,
+    exclude,
+    installer,
+    precompile: precompileWanted,
+    extraArgs,
+    assetHash,
+    python: props.python ?? process.env.CDK_SPA_PYTHON ?? 'python3',
+    explicitPython: props.python ?? process.env.CDK_SPA_PYTHON,
+    dockerFallback: props.dockerFallback ?? false,
+    cache: props.cache ?? true,
+    sizeLimitBytes: props.sizeLimitBytes ?? LAMBDA_UNZIPPED_LIMIT,
   };
-  const machine = machines[architecture.name];
-  if (!machine) {
-    throw new Error(`Python bundling supports the ARM_64 and X86_64 architectures, got '${architecture.name}'.`);
-  }
-  const minor = Number(match[2]);
-  // python3.12+ runs on Amazon Linux 2023 (glibc 2.34), python3.8-3.11 on Amazon Linux 2 (glibc 2.26).
-  // pip does not expand manylinux compatibility when --platform is given, so list every compatible tag.
-  const glibcMinor = minor >= 12 ? 34 : 26;
-  const platformTags: string[] = [];
-  for (let glibc = glibcMinor; glibc >= 17; glibc--) {
-    platformTags.push(`manylinux_2_${glibc}_${machine}`);
-  }
-  platformTags.push(`manylinux2014_${machine}`);
-  if (machine === 'x86_64') {
-    // Legacy x86_64 wheels (aarch64 wheels start at manylinux2014).
-    for (let glibc = 16; glibc >= 5; glibc--) {
-      platformTags.push(`manylinux_2_${glibc}_${machine}`);
-      if (glibc === 12) platformTags.push(`manylinux2010_${machine}`);
-    }
-    platformTags.push(`manylinux1_${machine}`);
-  }
-  return { version: `3.${minor}`, abi: `cp3${minor}`, machine, platformTags };
+  return lambda.Code.fromAsset(entry, {
+    assetHashType: cdk.AssetHashType.CUSTOM,
+    assetHash,
+    bundling: dockerBundlingOptions(settings, new LocalPythonBundler(settings, props.scope)),
+  });
 }
 
 /**
- * Runs pip as `python -m pip`, but first points pip's environment-marker evaluation at the
- * Lambda target. pip evaluates markers such as `python_version < "3.13"` or
- * `platform_machine == "aarch64"` against the interpreter running it, not against
- * --python-version/--platform (pypa/pip#11664), which would silently drop or add dependencies
- * when bundling from another Python version or OS. argv[1] is the JSON marker environment.
+ * CDK bundling options: the local bundler first; Docker (the SAM build image of the runtime, for the
+ * function's architecture) runs only when the local bundler declines, that is with
+ * `installer: DOCKER`, or with `dockerFallback` when a dependency needs compiling.
  */
-const PIP_SHIM = [
-  'import sys',
-  "if sys.path and sys.path[0] == '':",
-  '    del sys.path[0]  # never import from the project folder (the cwd)',
-  'import json, runpy',
-  'target = json.loads(sys.argv.pop(1))',
-  'try:',
-  '    from pip._vendor.packaging import markers',
-  '    host_environment = markers.default_environment',
-  '    markers.default_environment = lambda: {**host_environment(), **target}',
-  'except Exception:',
-  '    pass  # unknown pip layout: run pip unpatched',
-  "runpy.run_module('pip', run_name='__main__', alter_sys=True)",
+export function dockerBundlingOptions(s: BundlerSettings, local?: cdk.ILocalBundling): cdk.BundlingOptions {
+  // No index URLs here: CDK hashes these options into the asset hash. They reach the container in a pip
+  // config file that the local step writes into the output folder, and the command deletes.
+  const environment: { [key: string]: string } = {
+    HOME: '/tmp',
+    PIP_CACHE_DIR: '/tmp/pip-cache',
+    PIP_DISABLE_PIP_VERSION_CHECK: '1',
+    CDK_SPA_PRECOMPILE: s.precompile ? '1' : '0',
+  };
+  return {
+    image: cdk.DockerImage.fromRegistry(`public.ecr.aws/sam/build-${s.target.runtimeName}`),
+    platform: s.target.machine === 'aarch64' ? 'linux/arm64' : 'linux/amd64',
+    command: ['bash', '-c', DOCKER_SCRIPT, 'bundle', ...s.extraArgs],
+    environment,
+    outputType: cdk.BundlingOutput.NOT_ARCHIVED,
+    local,
+  };
+}
+
+/**
+ * The command run in the SAM build image. The local bundler has already copied the project (minus
+ * excludes) and the resolved requirements into /asset-output.
+ */
+const DOCKER_SCRIPT = [
+  'set -euo pipefail',
+  'cd /asset-output',
+  `req=/asset-output/${DOCKER_REQUIREMENTS}`,
+  `if [ -f /asset-output/${DOCKER_PIP_CONFIG} ]; then export PIP_CONFIG_FILE=/asset-output/${DOCKER_PIP_CONFIG}; fi`,
+  'site=$(mktemp -d)',
+  'if [ -s "$req" ]; then python3 -m pip install --no-compile --no-input -r "$req" --target "$site" "$@"; fi',
+  `rm -f "$req" /asset-output/${DOCKER_PIP_CONFIG}`,
+  'rm -rf "$site/bin"',
+  'find "$site" -depth -type d \\( -name __pycache__ -o -name tests -o -name test \\) -exec rm -rf {} +',
+  'find "$site" -type f \\( -name "*.pyi" -o -name "*.pyc" -o -path "*.dist-info/direct_url.json" -o -path "*.dist-info/INSTALLER" -o -path "*.dist-info/REQUESTED" \\) -delete',
+  'cp -rn "$site"/. /asset-output/',
+  'rm -rf "$site"',
+  'if [ "${CDK_SPA_PRECOMPILE:-1}" = 1 ]; then python3 -m compileall -q -j 0 --invalidation-mode unchecked-hash -s /asset-output -p /var/task /asset-output || true; fi',
 ].join('\n');
 
-class LocalPipBundler implements cdk.ILocalBundling {
-  constructor(
-    private readonly entry: string,
-    private readonly requirements: string,
-    private readonly exclude: string[],
-    private readonly target: PythonTarget,
-    private readonly python?: string,
-  ) {}
+/** Everything the bundler needs, resolved at construction time. */
+interface BundlerSettings {
+  readonly entry: string;
+  readonly target: PythonTarget;
+  readonly source: DependencySource;
+  readonly exclude: string[];
+  readonly installer: PythonInstaller;
+  readonly precompile: boolean;
+  readonly extraArgs: string[];
+  readonly assetHash: string;
+  readonly python: string;
+  readonly explicitPython?: string;
+  readonly dockerFallback: boolean;
+  readonly cache: boolean;
+  readonly sizeLimitBytes: number;
+}
+
+/** What is kept next to a cached bundle, to report on a cache hit. */
+interface CacheManifest {
+  readonly installer: PythonBundleReport['installer'];
+  readonly installArgs?: string[];
+  readonly installMillis: number;
+  readonly builtLocally: string[];
+  readonly precompiledWith?: string;
+  readonly trimmedBytes: number;
+  readonly unzippedBytes: number;
+  readonly zippedBytes: number;
+  readonly fileCount: number;
+}
+
+class LocalPythonBundler implements cdk.ILocalBundling {
+  /** Adds an annotation to the scope. A function, not the scope: CDK walks the bundling options to key its asset cache. */
+  private readonly annotate: (level: 'info' | 'warning', id: string, message: string) => void;
+
+  constructor(private readonly s: BundlerSettings, scope?: Construct) {
+    this.annotate = (level, id, message) => {
+      if (!scope) return;
+      if (level === 'info') cdk.Annotations.of(scope).addInfoV2(`cdk-spa-with-lambda-api:${id}`, message);
+      else cdk.Annotations.of(scope).addWarningV2(`cdk-spa-with-lambda-api:${id}`, message);
+    };
+  }
 
   public tryBundle(outputDir: string): boolean {
-    const python = this.python ?? process.env.CDK_SPA_PYTHON ?? 'python3';
-    cdk.FileSystem.copyDirectory(this.entry, outputDir, { exclude: this.exclude });
-
-    let pipArgs: string[] | undefined;
-    let pipMillis = 0;
-    if (listsRequirements(this.requirements)) {
-      pipArgs = this.pipArgs(outputDir);
-      const started = Date.now();
-      this.runPip(python, pipArgs);
-      pipMillis = Date.now() - started;
+    const started = Date.now();
+    const s = this.s;
+    if (s.installer === PythonInstaller.DOCKER) {
+      this.prepareForDocker(outputDir);
+      return false;
     }
 
-    const { sizeBytes, fileCount } = measure(outputDir);
-    if (sizeBytes > LAMBDA_UNZIPPED_LIMIT) {
-      throw new Error(`Python bundling: the bundle for ${this.entry} is ${(sizeBytes / 1e6).toFixed(1)} MB unzipped, above Lambda's `
-        + `${LAMBDA_UNZIPPED_LIMIT / 1e6} MB limit. Remove dependencies from requirements.txt or add 'exclude' globs.`);
+    const cacheRoot = s.cache ? bundleCacheDir() : undefined;
+    if (cacheRoot) {
+      const hit = readCached<CacheManifest>(cacheRoot, s.assetHash);
+      if (hit) {
+        copyTree(hit.dir, outputDir);
+        // The same messages as when the bundle was made: synths stay identical whether or not the cache had it.
+        if (s.precompile && !hit.manifest.precompiledWith) this.precompileSkipped();
+        this.finish({ ...hit.manifest, outputDir, cacheHit: true, installMillis: 0, totalMillis: Date.now() - started });
+        return true;
+      }
     }
-    lastReport = { outputDir, python, pipArgs, pipMillis, sizeBytes, fileCount };
-    return true;
+
+    const workRoot = cacheRoot ?? os.tmpdir();
+    fs.mkdirSync(workRoot, { recursive: true });
+    const work = fs.mkdtempSync(path.join(workRoot, `.tmp-${s.assetHash.slice(0, 12)}-`));
+    try {
+      const site = path.join(work, 'site');
+      const bundle = path.join(work, 'bundle');
+      const scratch = path.join(work, 'scratch');
+      [site, bundle, scratch].forEach((d) => fs.mkdirSync(d));
+
+      let install: InstallResult | undefined;
+      const installStarted = Date.now();
+      try {
+        install = this.install(site, scratch);
+        if (install) validateInstalled(site, s.target);
+      } catch (e) {
+        if (e instanceof NeedsCompilingError && s.dockerFallback) {
+          this.warn('bundling-docker-fallback', `${e.message.split('\n')[0]} Bundling in Docker instead (dockerFallback is true).`);
+          this.prepareForDocker(outputDir);
+          return false;
+        }
+        throw e;
+      }
+      const installMillis = install ? Date.now() - installStarted : 0;
+      const trimmed = trimInstalled(site);
+
+      // The project's files first; an installed package with the same top-level name does not replace them.
+      cdk.FileSystem.copyDirectory(s.entry, bundle, { exclude: s.exclude, ignoreMode: cdk.IgnoreMode.GIT });
+      const clashes: string[] = [];
+      for (const name of fs.readdirSync(site)) {
+        if (fs.existsSync(path.join(bundle, name))) clashes.push(name);
+        else fs.renameSync(path.join(site, name), path.join(bundle, name));
+      }
+      if (clashes.length > 0) {
+        this.warn('bundling-name-clash', `The project folder has ${clashes.map((c) => `'${c}'`).join(', ')}, which an installed dependency `
+          + 'also has at the top level of the bundle. The project\'s files are kept and the dependency\'s are left out, so imports of that '
+          + 'dependency will load your files. Rename your module or folder.');
+      }
+
+      const precompiledWith = this.precompile(bundle);
+      const size = measureBundle(bundle, true);
+      if (size.unzippedBytes > s.sizeLimitBytes) {
+        const largest = largestPackages(bundle, 5).map((p) => `${p.name} (${megabytes(p.bytes)})`).join(', ');
+        throw new Error(`Python bundling: the bundle of ${s.entry} is ${megabytes(size.unzippedBytes)} unzipped, above Lambda's limit of `
+          + `${megabytes(s.sizeLimitBytes)} for a function's code and layers. The five largest packages: ${largest}. `
+          + 'Remove dependencies you do not need, move large ones (ML libraries, data) to a container image function or EFS, '
+          + 'or leave project files out with `bundling.exclude` or a .lambdaignore file.');
+      }
+      const manifest: CacheManifest = {
+        installer: install?.installer ?? 'none',
+        installArgs: install?.args,
+        installMillis,
+        builtLocally: install?.builtLocally ?? [],
+        precompiledWith,
+        trimmedBytes: trimmed.bytes,
+        unzippedBytes: size.unzippedBytes,
+        zippedBytes: size.zippedBytes,
+        fileCount: size.fileCount,
+      };
+      let bundleDir = bundle;
+      if (cacheRoot) {
+        bundleDir = writeCached(cacheRoot, s.assetHash, bundle, manifest);
+      }
+      copyTree(bundleDir, outputDir);
+      this.finish({ ...manifest, outputDir, cacheHit: false, totalMillis: Date.now() - started });
+      return true;
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
   }
 
   /** Keeps the asset hash (CDK hashes the bundling options) free of machine-specific paths. */
@@ -206,101 +327,122 @@ class LocalPipBundler implements cdk.ILocalBundling {
     return { bundler: BUNDLER_VERSION };
   }
 
-  private pipArgs(outputDir: string): string[] {
-    const t = this.target;
-    return [
-      'install', '-r', this.requirements, '--target', outputDir,
-      ...t.platformTags.flatMap((tag) => ['--platform', tag]),
-      '--implementation', 'cp', '--python-version', t.version, '--abi', t.abi,
-      '--only-binary=:all:', '--no-compile', '--disable-pip-version-check', '--no-input', '--quiet',
-    ];
+  /** Installs the dependencies into `site`, or returns undefined when there is nothing to install. */
+  private install(site: string, scratch: string): InstallResult | undefined {
+    const s = this.s;
+    const uv = process.env.CDK_SPA_UV || findOnPath('uv');
+    if (s.installer === PythonInstaller.UV && !uv) {
+      throw new Error('Python bundling: installer is PythonInstaller.UV, but uv was not found (neither the CDK_SPA_UV environment variable '
+        + 'nor `uv` on PATH). Install uv (`pip install uv`, or see https://docs.astral.sh/uv/), set CDK_SPA_UV to its path, '
+        + 'or use PythonInstaller.AUTO or PythonInstaller.PIP.');
+    }
+    const useUv = s.installer === PythonInstaller.UV || (s.installer === PythonInstaller.AUTO && uv !== undefined);
+    const request: InstallRequest = {
+      entry: s.entry,
+      dependencyFile: s.source.file,
+      target: s.target,
+      site,
+      work: scratch,
+      extraArgs: s.extraArgs,
+      python: s.python,
+      uv,
+    };
+    const requirements = resolveRequirements(s.source, request, !useUv);
+    if (!requirements) return undefined;
+    return useUv ? installWithUv(requirements, request) : installWithPip(requirements, request);
   }
 
-  private runPip(python: string, pipArgs: string[]): void {
-    const t = this.target;
-    const markerEnvironment = JSON.stringify({
-      python_version: t.version,
-      python_full_version: `${t.version}.0`,
-      implementation_name: 'cpython',
-      implementation_version: `${t.version}.0`,
-      platform_python_implementation: 'CPython',
-      platform_machine: t.machine,
-      platform_system: 'Linux',
-      sys_platform: 'linux',
-      os_name: 'posix',
-    });
-    const result = spawnSync(python, ['-c', PIP_SHIM, markerEnvironment, ...pipArgs], {
-      cwd: this.entry,
-      // Inherit PIP_INDEX_URL, PIP_FIND_LINKS, PIP_NO_INDEX, PIP_CACHE_DIR...; --target needs no virtualenv.
-      env: { ...process.env, PIP_REQUIRE_VIRTUALENV: '0', PIP_ROOT_USER_ACTION: 'ignore' },
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    const stderr = result.stderr ?? '';
-    const noPython = (result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
-    if (noPython || (result.status !== 0 && /No module named '?pip'?/.test(stderr))) {
-      const problem = noPython ? `the Python interpreter '${python}' was not found` : `'${python} -m pip' failed: No module named pip`;
-      const fix = noPython ? 'Install Python 3 with pip' : `Install pip ('${python} -m ensurepip --upgrade', or your OS package 'python3-pip')`;
-      throw new Error(`Python bundling: ${problem}. The function is bundled locally with pip, so Docker is not needed, `
-        + `but a Python 3 interpreter with pip is. ${fix}, or set the CDK_SPA_PYTHON environment variable `
-        + '(or the python option) to an interpreter that has pip.');
+  /** Precompiles the bundle when an interpreter of the runtime's exact version is found; returns it. */
+  private precompile(bundle: string): string | undefined {
+    const s = this.s;
+    if (!s.precompile) return undefined;
+    const python = findExactPython(s.target, this.precompileCandidates());
+    if (!python) {
+      this.precompileSkipped();
+      return undefined;
     }
-    if (result.error) {
-      throw new Error(`Python bundling: failed to run '${python} -m pip': ${result.error.message}`);
+    const result = precompile(python, bundle);
+    if (!result.ok) {
+      this.warn('bundling-precompile-failed', `Some files of the bundle did not compile with ${python} (they may not be valid Python ${s.target.version}); `
+        + `they are shipped without bytecode:\n${result.output.split('\n').slice(-10).join('\n')}`);
     }
-    if (result.status === 0) return;
-
-    const tail = stderr.trimEnd().split('\n').slice(-20)
-      .map((line) => `  ${line.length > 400 ? `${line.slice(0, 400)}...` : line}`).join('\n');
-    const how = result.status === null ? `was killed by ${result.signal}` : `exited with code ${result.status}`;
-    const targetText = `CPython ${t.version} on linux ${t.machine} (${stripMachine(t.platformTags[0])} .. ${stripMachine(t.platformTags[t.platformTags.length - 1])})`;
-    const missing = unresolvedRequirements(stderr);
-    if (missing.length > 0) {
-      const projects = [...new Set(missing.map((r) => /^[A-Za-z0-9._-]+/.exec(r)?.[0] ?? r))].join(', ');
-      throw new Error(`Python bundling: no installable wheel for ${missing.map((r) => `'${r}'`).join(', ')} `
-        + `(from ${this.requirements}) for ${targetText}.\n`
-        + 'Without Docker only pre-built binary wheels can be installed for the Lambda platform; source distributions '
-        + 'that need compiling are not supported. To fix it:\n'
-        + `  - pin a version of ${projects} that publishes a wheel for this platform (a '*-${t.abi}-*manylinux*_${t.machine}.whl', `
-        + `'*-abi3-*manylinux*_${t.machine}.whl' or '*-py3-none-any.whl' file on PyPI), or\n`
-        + '  - choose another runtime (Python version) or architecture for the function.\n'
-        + `pip ${how}; last lines of its output:\n${tail}`);
-    }
-    throw new Error(`Python bundling: 'pip install -r ${this.requirements}' for ${targetText} ${how}. `
-      + `Check requirements.txt and your pip configuration (PIP_INDEX_URL, network). Last lines of pip's output:\n${tail}`);
+    return python;
   }
-}
 
-/** True when requirements.txt contains anything besides blank lines and comments. */
-function listsRequirements(file: string): boolean {
-  return fs.readFileSync(file, 'utf8').split(/\r?\n/).some((line) => line.replace(/(^|\s)#.*$/, '').trim() !== '');
-}
-
-/** Requirements pip could not satisfy, parsed from its stderr. */
-function unresolvedRequirements(stderr: string): string[] {
-  const found = new Set<string>();
-  for (const m of stderr.matchAll(/No matching distribution found for (\S+)/g)) found.add(m[1]);
-  for (const m of stderr.matchAll(/Could not find a version that satisfies the requirement (\S+)/g)) found.add(m[1]);
-  return [...found];
-}
-
-function stripMachine(tag: string): string {
-  return tag.replace(/_(aarch64|x86_64)$/, '');
-}
-
-function measure(dir: string): { sizeBytes: number; fileCount: number } {
-  let sizeBytes = 0;
-  let fileCount = 0;
-  for (const dirent of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, dirent.name);
-    if (dirent.isDirectory()) {
-      const sub = measure(full);
-      sizeBytes += sub.sizeBytes;
-      fileCount += sub.fileCount;
-    } else {
-      sizeBytes += fs.lstatSync(full).size;
-      fileCount++;
-    }
+  private precompileCandidates(): string[] {
+    const s = this.s;
+    return [s.explicitPython, `python${s.target.version}`, 'python3'].filter((c): c is string => !!c);
   }
-  return { sizeBytes, fileCount };
+
+  private precompileSkipped(): void {
+    const v = this.s.target.version;
+    this.info('bundling-precompile-skipped', `Bytecode precompilation skipped: no CPython ${v} interpreter found `
+      + `(looked for the python option or CDK_SPA_PYTHON, python${v} and python3 on PATH). Without it, Lambda compiles every imported module at each cold start. To precompile, install `
+      + `Python ${v} so that python${v} is on PATH (or set CDK_SPA_PYTHON to it), or set bundling.precompile to false to silence this.`);
+  }
+
+  /** Leaves the project and its resolved requirements in `outputDir` for the Docker command. */
+  private prepareForDocker(outputDir: string): void {
+    const s = this.s;
+    for (const name of fs.readdirSync(outputDir)) fs.rmSync(path.join(outputDir, name), { recursive: true, force: true });
+    cdk.FileSystem.copyDirectory(s.entry, outputDir, { exclude: s.exclude, ignoreMode: cdk.IgnoreMode.GIT });
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-spa-docker-'));
+    try {
+      const request: InstallRequest = {
+        entry: s.entry,
+        dependencyFile: s.source.file,
+        target: s.target,
+        site: scratch,
+        work: scratch,
+        extraArgs: s.extraArgs,
+        python: s.python,
+        uv: process.env.CDK_SPA_UV || findOnPath('uv'),
+      };
+      const requirements = resolveRequirements(s.source, request, true);
+      fs.writeFileSync(path.join(outputDir, DOCKER_REQUIREMENTS), requirements ? fs.readFileSync(requirements) : '');
+      const pipConfig = [['index-url', 'PIP_INDEX_URL'], ['extra-index-url', 'PIP_EXTRA_INDEX_URL'], ['trusted-host', 'PIP_TRUSTED_HOST']]
+        .filter(([, name]) => process.env[name])
+        .map(([key, name]) => `${key} = ${process.env[name]}`);
+      if (pipConfig.length > 0) {
+        fs.writeFileSync(path.join(outputDir, DOCKER_PIP_CONFIG), ['[global]', ...pipConfig, ''].join('\n'), { mode: 0o600 });
+      }
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
+    lastReport = {
+      outputDir,
+      assetHash: s.assetHash,
+      dependencies: s.source.kind,
+      installer: 'docker',
+      installMillis: 0,
+      builtLocally: [],
+      cacheHit: false,
+      trimmedBytes: 0,
+      unzippedBytes: 0,
+      zippedBytes: 0,
+      fileCount: 0,
+      totalMillis: 0,
+    };
+  }
+
+  /**
+   * Records the report, and adds it as an info message. The message depends only on the bundle (not on
+   * timings, paths or whether the bundle came from the cache), so synths of an unchanged project, and their
+   * integ snapshots, stay identical.
+   */
+  private finish(report: Omit<PythonBundleReport, 'assetHash' | 'dependencies'>): void {
+    const s = this.s;
+    lastReport = { ...report, assetHash: s.assetHash, dependencies: s.source.kind };
+    this.info('bundling-report', `Python bundle for ${s.target.runtimeName} ${s.target.machine}: ${megabytes(report.unzippedBytes)} unzipped, `
+      + `${megabytes(report.zippedBytes)} zipped, ${report.fileCount} files; dependencies from ${s.source.kind}; `
+      + `trimmed ${megabytes(report.trimmedBytes)}; ${report.precompiledWith ? `precompiled for Python ${s.target.version}` : 'not precompiled'}.`);
+  }
+
+  private info(id: string, message: string): void {
+    this.annotate('info', id, message);
+  }
+
+  private warn(id: string, message: string): void {
+    this.annotate('warning', id, message);
+  }
 }

@@ -1,0 +1,199 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as zlib from 'zlib';
+import { NeedsCompilingError } from './installers';
+import { describeTarget, PythonTarget, wheelTagFits } from './target';
+
+/** Every file below `dir`, as paths relative to it (forward slashes), sorted. */
+export function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (relative: string) => {
+    for (const dirent of fs.readdirSync(path.join(dir, relative), { withFileTypes: true })) {
+      const child = relative ? `${relative}/${dirent.name}` : dirent.name;
+      if (dirent.isDirectory()) walk(child);
+      else out.push(child);
+    }
+  };
+  walk('');
+  return out.sort();
+}
+
+/**
+ * Checks that what was installed runs on the target: every wheel's tag fits it (a package that pip or uv
+ * built from source on this machine does not), and every native library is an ELF for the target's machine.
+ */
+export function validateInstalled(site: string, t: PythonTarget): void {
+  const misfits: string[] = [];
+  for (const name of fs.readdirSync(site)) {
+    const wheelFile = path.join(site, name, 'WHEEL');
+    if (!name.endsWith('.dist-info') || !fs.existsSync(wheelFile)) continue;
+    const tags = [...fs.readFileSync(wheelFile, 'utf8').matchAll(/^Tag:\s*(\S+)/gm)].map((m) => m[1]);
+    if (tags.length > 0 && !tags.some((tag) => wheelTagFits(tag, t))) {
+      misfits.push(`${name.replace(/\.dist-info$/, '')} (${tags.join(', ')})`);
+    }
+  }
+  const wrongMachine = listFiles(site)
+    .filter((f) => /\.so(\.\d+)*$/.test(f))
+    .filter((f) => {
+      const machine = elfMachine(path.join(site, f));
+      return machine !== undefined && machine !== t.elfMachine;
+    });
+  if (misfits.length > 0 || wrongMachine.length > 0) {
+    const names = misfits.map((m) => m.split(' ')[0]);
+    throw new NeedsCompilingError(`Python bundling: the install contains code that does not run on ${describeTarget(t)}: `
+      + [...misfits.map((m) => `wheel ${m}`), ...wrongMachine.slice(0, 10).map((f) => `native library ${f}`)].join(', ')
+      + '. It was built on this machine from source (a local path, a git URL or an sdist). Publish or pin a wheel for the Lambda '
+      + 'platform, make the package pure Python, or bundle in Docker (`bundling: { dockerFallback: true }`).', names);
+  }
+}
+
+/** The ELF `e_machine` of a file (183 = aarch64, 62 = x86_64), or undefined when it is not ELF. */
+export function elfMachine(file: string): number | undefined {
+  const header = Buffer.alloc(20);
+  const fd = fs.openSync(file, 'r');
+  try {
+    if (fs.readSync(fd, header, 0, 20, 0) < 20) return undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (header.readUInt32BE(0) !== 0x7f454c46) return undefined;
+  return header[5] === 2 ? header.readUInt16BE(18) : header.readUInt16LE(18);
+}
+
+/** What trimming removed. */
+export interface TrimResult {
+  readonly files: number;
+  readonly bytes: number;
+}
+
+/**
+ * Files of `*.dist-info` that only record how a package was installed (`direct_url.json` holds a local path):
+ * removed, so that pip and uv give the same bundle. `importlib.metadata` reads none of them.
+ */
+const INSTALLER_RECORDS = ['direct_url.json', 'INSTALLER', 'REQUESTED', 'uv_cache.json', 'uv_build.json'];
+
+/**
+ * Removes from installed packages what the Lambda runtime never reads: test folders, type stubs (`*.pyi`),
+ * bytecode caches (regenerated for the target by precompile), console scripts (`bin/`, with this
+ * machine's interpreter in their shebang), installer records and uv's `.lock` of the target folder.
+ * `*.dist-info/METADATA` and the rest of `*.dist-info` stay: `importlib.metadata` reads them.
+ */
+export function trimInstalled(site: string): TrimResult {
+  let files = 0;
+  let bytes = 0;
+  const remove = (p: string) => {
+    for (const f of fs.statSync(p).isDirectory() ? listFiles(p).map((r) => path.join(p, r)) : [p]) {
+      bytes += fs.lstatSync(f).size;
+      files++;
+    }
+    fs.rmSync(p, { recursive: true, force: true });
+  };
+  const binDir = path.join(site, 'bin');
+  if (fs.existsSync(binDir)) remove(binDir);
+  const walk = (dir: string, depth: number) => {
+    for (const dirent of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, dirent.name);
+      const inDistInfo = /\.dist-info$/.test(path.basename(dir));
+      if (dirent.isDirectory()) {
+        if (dirent.name === '__pycache__' || ((dirent.name === 'tests' || dirent.name === 'test') && !inDistInfo)) {
+          remove(full);
+        } else {
+          walk(full, depth + 1);
+        }
+      } else if (/\.(pyi|pyc|pyo)$/.test(dirent.name) || (inDistInfo && INSTALLER_RECORDS.includes(dirent.name)) || (depth === 0 && dirent.name === '.lock')) {
+        remove(full);
+      }
+    }
+  };
+  walk(site, 0);
+  return { files, bytes };
+}
+
+/** Finds an interpreter of exactly the target's Python version, or undefined. */
+export function findExactPython(t: PythonTarget, candidates: string[]): string | undefined {
+  for (const candidate of [...new Set(candidates)]) {
+    const result = spawnSync(candidate, ['-c', 'import sys; print("%d.%d %s" % (sys.version_info[0], sys.version_info[1], sys.implementation.name))'], {
+      encoding: 'utf8', timeout: 30_000,
+    });
+    if (result.status === 0 && result.stdout.trim() === `${t.version} cpython`) return candidate;
+  }
+  return undefined;
+}
+
+/** The result of precompiling. */
+export interface PrecompileResult {
+  readonly ok: boolean;
+  readonly output: string;
+}
+
+/**
+ * Compiles every `.py` file of the bundle to `__pycache__/*.cpython-3X.pyc` with unchecked-hash
+ * invalidation (`/var/task` never changes, so the source is not stat-ed or hashed at import), with the
+ * paths in tracebacks as Lambda sees them (`/var/task/...`).
+ */
+export function precompile(python: string, bundle: string): PrecompileResult {
+  const result = spawnSync(python, ['-m', 'compileall', '-q', '-j', '0', '--invalidation-mode', 'unchecked-hash',
+    '-s', bundle, '-p', '/var/task', bundle], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '' } });
+  return { ok: result.status === 0, output: `${result.stdout ?? ''}${result.stderr ?? ''}`.trim() };
+}
+
+/** Sizes of a bundle. */
+export interface BundleSize {
+  /** Sum of the file sizes, in bytes. */
+  readonly unzippedBytes: number;
+  /** Size of the bundle as a zip file (deflate, zlib's default level), in bytes. */
+  readonly zippedBytes: number;
+  readonly fileCount: number;
+}
+
+/**
+ * Measures a bundle, and the size of the zip file CDK will publish (computed here, since CDK zips only at
+ * publish time): each file deflated as zip does (raw deflate, zlib's default level 6, stored when that is
+ * smaller), plus the zip headers (30-byte local header and 46-byte central directory entry per file, each
+ * with the file name, and the 22-byte end record). It matches Python's `zipfile` (ZIP_DEFLATED) to within a few bytes per file.
+ */
+export function measureBundle(bundle: string, withZip: boolean): BundleSize {
+  let unzippedBytes = 0;
+  let zippedBytes = 22;
+  const files = listFiles(bundle);
+  for (const file of files) {
+    const full = path.join(bundle, file);
+    const size = fs.statSync(full).size;
+    unzippedBytes += size;
+    if (withZip) {
+      const data = fs.readFileSync(full);
+      const deflated = zlib.deflateRawSync(data).length;
+      zippedBytes += Math.min(deflated, size) + 30 + 46 + 2 * Buffer.byteLength(file);
+    }
+  }
+  return { unzippedBytes, zippedBytes: withZip ? zippedBytes : 0, fileCount: files.length };
+}
+
+/** The largest distributions in a bundle (from each `*.dist-info/RECORD`), then the project's own files. */
+export function largestPackages(bundle: string, count: number): Array<{ name: string; bytes: number }> {
+  const owner = new Map<string, string>();
+  for (const name of fs.readdirSync(bundle)) {
+    const record = path.join(bundle, name, 'RECORD');
+    if (!name.endsWith('.dist-info') || !fs.existsSync(record)) continue;
+    const dist = name.replace(/\.dist-info$/, '').replace(/-/, ' ');
+    for (const line of fs.readFileSync(record, 'utf8').split(/\r?\n/)) {
+      const file = line.split(',')[0];
+      if (file) owner.set(path.posix.normalize(file), dist);
+    }
+    owner.set(`${name}/RECORD`, dist);
+  }
+  const sizes = new Map<string, number>();
+  for (const file of listFiles(bundle)) {
+    const dist = owner.get(file) ?? (file.includes('__pycache__') ? owner.get(file.replace(/__pycache__\/([^/]+)\.cpython-\d+\.pyc$/, '$1.py')) : undefined)
+      ?? `${file.split('/')[0]} (not from a wheel)`;
+    sizes.set(dist, (sizes.get(dist) ?? 0) + fs.statSync(path.join(bundle, file)).size);
+  }
+  return [...sizes.entries()].map(([name, bytes]) => ({ name, bytes }))
+    .sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name)).slice(0, count);
+}
+
+/** `12.3 MB` */
+export function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}

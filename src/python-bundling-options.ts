@@ -1,0 +1,110 @@
+/**
+ * The tool that installs a Python function's dependencies into its bundle.
+ */
+export enum PythonInstaller {
+  /**
+   * uv when it is found (the `CDK_SPA_UV` environment variable, or `uv` on PATH), otherwise pip.
+   */
+  AUTO = 'auto',
+
+  /**
+   * pip, run by the Python interpreter (`python3`, or the `python` option, or `CDK_SPA_PYTHON`).
+   *
+   * It installs manylinux wheels for the function's runtime and architecture with
+   * `--platform ... --python-version ... --only-binary=:all:`.
+   */
+  PIP = 'pip',
+
+  /**
+   * uv (`uv pip install --python-platform <arch>-manylinux_2_<glibc> --python-version X.Y --target ...`).
+   *
+   * Fails when uv is not found.
+   */
+  UV = 'uv',
+
+  /**
+   * Docker, with the AWS SAM build image of the runtime (`public.ecr.aws/sam/build-python3.X`),
+   * for the function's architecture (`--platform linux/arm64` for ARM64).
+   *
+   * Only for dependencies that must be compiled for Lambda and publish no wheel. Needs Docker
+   * (and QEMU/binfmt to build ARM64 on an x86_64 machine).
+   */
+  DOCKER = 'docker',
+}
+
+/**
+ * How a Python Lambda function is bundled.
+ *
+ * By default the project is bundled on the machine that runs `cdk synth`, without Docker: its
+ * dependencies (from `requirements.txt`, `uv.lock`, `poetry.lock` or `pyproject.toml`) are installed as
+ * wheels built for the function's runtime and architecture, trimmed, precompiled when possible, and
+ * cached by asset hash.
+ */
+export interface PythonBundlingOptions {
+  /**
+   * The tool that installs the dependencies.
+   *
+   * @default PythonInstaller.AUTO - uv when it is found, otherwise pip
+   */
+  readonly installer?: PythonInstaller;
+
+  /**
+   * Extra patterns of project files to leave out of the bundle, in `.gitignore` syntax.
+   *
+   * They add to the defaults (`tests/`, `__pycache__/`, `*.pyc`, `.venv/`, `.env`, `.env.*`, `node_modules/`,
+   * `.git/`, `.mypy_cache/`, `.pytest_cache/`, ...) and to the patterns in the project's `.lambdaignore` file.
+   * A pattern starting with `!` brings back a file that an earlier pattern left out.
+   *
+   * @default - only the defaults and `.lambdaignore`
+   */
+  readonly exclude?: string[];
+
+  /**
+   * Precompile the bundle's Python files to bytecode (`compileall`, unchecked-hash `.pyc` files).
+   *
+   * Lambda's `/var/task` is read-only, so without them Python compiles every imported module again at
+   * each cold start. Compiling needs an interpreter of exactly the runtime's Python version on the
+   * machine that bundles (`python3.X` on PATH, or the `python` option / `CDK_SPA_PYTHON`); without one it
+   * is skipped with an info message.
+   *
+   * @default true
+   */
+  readonly precompile?: boolean;
+
+  /**
+   * Bundle in Docker (see `PythonInstaller.DOCKER`) when a dependency has no wheel for the function's
+   * platform and needs compiling.
+   *
+   * @default false - such a dependency fails synth with a message that names it
+   */
+  readonly dockerFallback?: boolean;
+
+  /**
+   * Extra arguments for the install command (`pip install` or `uv pip install`).
+   *
+   * For example `['--extra-index-url', 'https://pypi.example.com/simple']`. They are part of the asset
+   * hash, so do not put credentials here: use `PIP_INDEX_URL` / `UV_INDEX_URL` (or your pip/uv
+   * configuration), which are never hashed.
+   *
+   * @default - none
+   */
+  readonly extraInstallArgs?: string[];
+
+  /**
+   * The Python interpreter that runs pip and precompiles the bundle.
+   *
+   * @default - the `CDK_SPA_PYTHON` environment variable, or `python3`
+   */
+  readonly python?: string;
+
+  /**
+   * Reuse bundles across synths from a cache keyed by the asset hash.
+   *
+   * The cache lives in `$CDK_SPA_BUNDLE_CACHE`, or `$XDG_CACHE_HOME/cdk-spa-with-lambda-api/bundles`,
+   * or `~/.cache/cdk-spa-with-lambda-api/bundles`. An unchanged project is then not reinstalled, even
+   * when synthesizing into a new `cdk.out`.
+   *
+   * @default true
+   */
+  readonly cache?: boolean;
+}
