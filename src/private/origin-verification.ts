@@ -1,0 +1,159 @@
+import * as path from 'path';
+import { Duration, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { PropErrors, show } from './validation';
+import { FunctionOriginVerification, OriginVerificationOptions } from '../origin-verification';
+
+/** The header CloudFront adds to API requests, unless `headerName` says otherwise. */
+export const DEFAULT_ORIGIN_VERIFY_HEADER = 'x-origin-verify';
+/** How long the function caches the secret's values, unless `cacheTtl` says otherwise. */
+export const DEFAULT_ORIGIN_VERIFY_CACHE_TTL = Duration.minutes(5);
+const MAX_CACHE_TTL = Duration.hours(1);
+
+/** The wrapper's handler: a module in the layer (`/opt/python/cdk_spa_origin_verify.py`). */
+export const ORIGIN_VERIFY_HANDLER = 'cdk_spa_origin_verify.handler';
+/** Environment variables the wrapper reads (see assets/origin-verify/layer/python/cdk_spa_origin_verify.py). */
+export const ORIGIN_VERIFY_ENV = {
+  handler: 'CDK_SPA_ORIGIN_VERIFY_HANDLER',
+  secretArn: 'CDK_SPA_ORIGIN_VERIFY_SECRET_ARN',
+  header: 'CDK_SPA_ORIGIN_VERIFY_HEADER',
+  cacheTtl: 'CDK_SPA_ORIGIN_VERIFY_CACHE_TTL',
+  importAt: 'CDK_SPA_ORIGIN_VERIFY_IMPORT',
+};
+const ENV_PREFIX = 'CDK_SPA_ORIGIN_VERIFY_';
+/** The secret versions the wrapper reads; the function may read no other. */
+export const ORIGIN_VERIFY_STAGES = ['AWSCURRENT', 'AWSPREVIOUS'];
+
+const LAYER_DIR = path.join(__dirname, '..', '..', 'assets', 'origin-verify', 'layer');
+
+const HEADER_NAME_RE = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+/**
+ * Headers CloudFront cannot add as origin custom headers, and Authorization, which belongs to the
+ * user's own authorizer.
+ * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/add-origin-custom-headers.html
+ */
+const RESERVED_HEADERS = new Set([
+  'authorization', 'cache-control', 'connection', 'content-length', 'cookie', 'host', 'if-match',
+  'if-modified-since', 'if-none-match', 'if-range', 'if-unmodified-since', 'max-forwards', 'pragma',
+  'proxy-authorization', 'proxy-connection', 'range', 'request-range', 'te', 'trailer',
+  'transfer-encoding', 'upgrade', 'via', 'x-real-ip',
+]);
+const RESERVED_HEADER_PREFIXES = ['x-amz-', 'x-edge-'];
+const VERSION_ID_RE = /^[A-Za-z0-9-]{32,64}$/;
+
+/** Checks a header name for the origin secret. */
+function validateHeaderName(errors: PropErrors, prop: string, name: string | undefined): void {
+  if (name === undefined || Token.isUnresolved(name)) {
+    return;
+  }
+  if (!HEADER_NAME_RE.test(name)) {
+    errors.add(`${prop} is ${show(name)}, but a header name must start with a letter and hold only letters, digits and hyphens `
+      + `(at most 128 characters). Use a name such as ${show(DEFAULT_ORIGIN_VERIFY_HEADER)}, or leave it unset.`);
+    return;
+  }
+  const lower = name.toLowerCase();
+  if (RESERVED_HEADERS.has(lower) || RESERVED_HEADER_PREFIXES.some((p) => lower.startsWith(p))) {
+    errors.add(`${prop} is ${show(name)}, but CloudFront cannot add that header to origin requests, or it carries other meaning `
+      + '(Authorization belongs to your own authorizer; standard headers such as Host or Cookie and names starting with X-Amz- or X-Edge- are reserved). '
+      + `Use a custom name such as ${show(DEFAULT_ORIGIN_VERIFY_HEADER)}.`);
+  }
+}
+
+function validateCacheTtl(errors: PropErrors, prop: string, ttl: Duration | undefined): void {
+  if (ttl === undefined || ttl.isUnresolved()) {
+    return;
+  }
+  const ms = ttl.toMilliseconds();
+  if (ms % 1000 !== 0 || ms < 1000 || ms > MAX_CACHE_TTL.toMilliseconds()) {
+    errors.add(`${prop} is ${show(ttl)}, but it must be whole seconds from 1 second to 1 hour. `
+      + 'A shorter time makes a removed secret version stop working sooner; a longer one reads Secrets Manager less often. '
+      + `Leave it unset for ${DEFAULT_ORIGIN_VERIFY_CACHE_TTL.toHumanString()}.`);
+  }
+}
+
+/** Names the wrapper uses must not be set by the user. */
+export function validateOriginVerifyEnvironment(errors: PropErrors, prop: string, environment: { [key: string]: string }): void {
+  for (const name of Object.keys(environment)) {
+    if (name.startsWith(ENV_PREFIX)) {
+      errors.add(`${prop} sets ${show(name)}, but names starting with ${show(ENV_PREFIX)} configure origin verification `
+        + 'and are set by this construct. Rename the variable.');
+    }
+  }
+}
+
+/** Validates the facade's `api.originVerification`. */
+export function validateOriginVerificationOptions(errors: PropErrors, prefix: string, options: OriginVerificationOptions | undefined): void {
+  if (!options) {
+    return;
+  }
+  if (options.enabled === false) {
+    const set = (['headerName', 'secretVersionId', 'cacheTtl'] as const).filter((k) => options[k] !== undefined);
+    if (set.length > 0) {
+      errors.add(`${prefix}enabled is false, but ${set.map((k) => prefix + k).join(', ')} ${set.length > 1 ? 'are' : 'is'} set, `
+        + 'which only apply while origin verification is on. Remove them, or remove enabled: false.');
+    }
+    return;
+  }
+  validateHeaderName(errors, `${prefix}headerName`, options.headerName);
+  validateCacheTtl(errors, `${prefix}cacheTtl`, options.cacheTtl);
+  const versionId = options.secretVersionId;
+  if (versionId !== undefined && !Token.isUnresolved(versionId) && !VERSION_ID_RE.test(versionId)) {
+    errors.add(`${prefix}secretVersionId is ${show(versionId)}, but a Secrets Manager version id is 32 to 64 letters, digits and hyphens `
+      + '(a UUID such as "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"). Use the VersionId that `aws secretsmanager put-secret-value` printed, '
+      + 'or leave it unset for the current version.');
+  }
+}
+
+/** Validates FastApiFunction's `originVerification`. */
+export function validateFunctionOriginVerification(errors: PropErrors, prefix: string, options: FunctionOriginVerification | undefined): void {
+  if (!options) {
+    return;
+  }
+  validateHeaderName(errors, `${prefix}headerName`, options.headerName);
+  validateCacheTtl(errors, `${prefix}cacheTtl`, options.cacheTtl);
+}
+
+/** What a function needs to run behind the origin check. */
+export interface OriginVerifyFunctionSettings {
+  /** The wrapper's handler, in place of the user's. */
+  readonly handler: string;
+  /** Variables the wrapper reads (the user's handler, the secret, the header, the cache time). */
+  readonly environment: { [key: string]: string };
+  /** The layer that holds the wrapper. */
+  readonly layer: lambda.ILayerVersion;
+}
+
+/**
+ * The handler, environment and layer that put the origin check in front of `userHandler`. The check
+ * itself is assets/origin-verify/layer/python/cdk_spa_origin_verify.py.
+ *
+ * @param importAtInit import the user's handler in the init phase (SnapStart, provisioned concurrency) rather
+ * than on the first accepted request
+ */
+export function originVerifyFunctionSettings(scope: Construct, options: FunctionOriginVerification, userHandler: string,
+  runtime: lambda.Runtime, architecture: lambda.Architecture, importAtInit: boolean): OriginVerifyFunctionSettings {
+  const layer = new lambda.LayerVersion(scope, 'OriginVerifyLayer', {
+    description: 'Origin verification: refuses requests without the secret header CloudFront adds (cdk-spa-with-lambda-api)',
+    code: lambda.Code.fromAsset(LAYER_DIR, { exclude: ['**/__pycache__', '**/*.pyc'] }),
+    compatibleRuntimes: [runtime],
+    compatibleArchitectures: [architecture],
+  });
+  return {
+    handler: ORIGIN_VERIFY_HANDLER,
+    environment: {
+      [ORIGIN_VERIFY_ENV.handler]: userHandler,
+      [ORIGIN_VERIFY_ENV.secretArn]: options.secret.secretArn,
+      [ORIGIN_VERIFY_ENV.header]: options.headerName ?? DEFAULT_ORIGIN_VERIFY_HEADER, // compared case-insensitively
+      [ORIGIN_VERIFY_ENV.cacheTtl]: String((options.cacheTtl ?? DEFAULT_ORIGIN_VERIFY_CACHE_TTL).toSeconds()),
+      [ORIGIN_VERIFY_ENV.importAt]: importAtInit ? 'init' : 'first-request',
+    },
+    layer,
+  };
+}
+
+/** Lets the function read the two secret versions the check accepts, and nothing else of the secret. */
+export function grantOriginVerifySecret(options: FunctionOriginVerification, grantee: iam.IGrantable): void {
+  options.secret.grantRead(grantee, ORIGIN_VERIFY_STAGES);
+}
