@@ -75,6 +75,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     packageName: 'cdkspawithlambdaapi',
   },
 
+  // Bundled into the jsii package: the Python bundler reads pyproject.toml and uv.lock (TOML) at synth time.
+  bundledDeps: ['smol-toml@^1.9.1'],
+
   devDeps: [
     'cdk-nag@^2.37.0',
     `aws-cdk@${CDK_CLI_VERSION}`,
@@ -148,11 +151,69 @@ example.spawn(exampleSummary);
 
 // ---- the example backend's own tests run with the suite ----
 const testPython = project.addTask('test:python', {
-  description: 'Run the example backend\'s pytest suite',
-  exec: 'python3 -m pytest example/backend -q -p no:cacheprovider',
+  description: 'Run the Python tests: the example backend and the origin-verification checker',
+  exec: 'python3 -m pytest example/backend test/python -q -p no:cacheprovider',
 });
 project.testTask.spawn(testPython);
+
+// ---- Python bundling: a wheelhouse for offline bundling tests, and the bundling benchmark ----
+// The bundling tests install with `--no-index --find-links .bundle-cache/wheelhouse` (one uv test goes online).
+// The download runs only when the lists changed since the last download.
+const wheelhouseLists = 'test/fixtures/python-wheelhouse/wheels-aarch64.txt test/fixtures/python-wheelhouse/wheels-host.txt test/fixtures/python-wheelhouse/sdists.txt';
+const wheelhouse = project.addTask('test:wheelhouse', {
+  description: 'Download the wheels and sdists the Python bundling tests install from (aarch64 for the default runtime, and the host)',
+  condition: `! (cat ${wheelhouseLists} | cmp -s - .bundle-cache/wheelhouse/.lists)`,
+  steps: [
+    { exec: 'python3 -m pip download --quiet --dest .bundle-cache/wheelhouse --only-binary=:all: --implementation cp --python-version 3.14 --abi cp314 --platform manylinux_2_34_aarch64 --platform manylinux_2_28_aarch64 --platform manylinux_2_17_aarch64 --platform manylinux2014_aarch64 -r test/fixtures/python-wheelhouse/wheels-aarch64.txt' },
+    { exec: 'python3 -m pip download --quiet --dest .bundle-cache/wheelhouse --only-binary=:all: -r test/fixtures/python-wheelhouse/wheels-host.txt' },
+    { exec: 'python3 -m pip download --quiet --dest .bundle-cache/wheelhouse --no-deps --no-binary=:all: -r test/fixtures/python-wheelhouse/sdists.txt' },
+    { exec: `cat ${wheelhouseLists} > .bundle-cache/wheelhouse/.lists` },
+  ],
+});
+project.testTask.prependSpawn(wheelhouse);
+project.addTask('bench:bundling', {
+  description: 'Benchmark the Python bundler against naive pip and a prebuilt asset (median of repeated runs); prints a Markdown table',
+  env: { CDK_DISABLE_CLI_TELEMETRY: 'true', AWS_EC2_METADATA_DISABLED: 'true', TS_NODE_TRANSPILE_ONLY: 'true' },
+  exec: 'ts-node --project tsconfig.dev.json scripts/bench-bundling.ts',
+  receiveArgs: true,
+});
 // CI builds the example SPA too (its own `tsc --noEmit` type-checks the frontend)
 project.testTask.prependSpawn(exampleFrontend);
+
+// ---- languages: npm and Python packages in every build, Java and Go with `npx projen package-all` ----
+// jsii-rosetta strict: every TypeScript example in the README and in doc comments must compile (fixtures in
+// rosetta/); the translations it writes to .jsii.tabl.json.gz are what jsii-pacmak puts in the Python, Java and
+// Go docs (the language packages are built from the npm tarball, so it ships in it, as aws-cdk-lib's does).
+project.package.file.addOverride('jsii.metadata.jsii.rosetta.strict', true);
+// rosetta compiles the examples in a scratch npm project: they use `path` and `__dirname`
+project.package.addField('jsiiRosetta', { exampleDependencies: { '@types/node': '^20' } });
+const rosettaExtract = project.addTask('rosetta:extract', {
+  description: 'Compile every README and doc-comment example (strict) and translate them into .jsii.tabl.json.gz',
+  exec: 'jsii-rosetta extract --strict --compress-tablet',
+});
+project.postCompileTask.spawn(rosettaExtract);
+project.gitignore.exclude('/.jsii.tabl.json', '/.jsii.tabl.json.gz');
+project.npmignore?.include('/.jsii.tabl.json.gz', '/rosetta/');
+
+// `package` makes the npm and Python packages, in CI and locally alike (projen's default makes all four
+// outside CI), then tries the wheel: the Python consumer test needs it, so it cannot run in `test`, which comes
+// before `package` in `build` (and `build` itself is locked by projen).
+const testPythonConsumer = project.addTask('test:python-consumer', {
+  description: 'Install the built wheel into a new virtualenv, synthesize the example stack from Python and compare it with the TypeScript example',
+  // the virtualenv and four cloud assemblies take ~500 MB: keep them only when a test failed
+  exec: 'python3 -m pytest test/python-consumer -q -p no:cacheprovider -o tmp_path_retention_policy=failed',
+});
+const packageTask = project.tasks.tryFind('package')!;
+packageTask.reset();
+packageTask.spawn(project.tasks.tryFind('package:js')!);
+packageTask.spawn(project.tasks.tryFind('package:python')!);
+packageTask.spawn(testPythonConsumer);
+// Go: generate the module, then compile it in a scratch copy (what jsii-pacmak's own Go build does, plus a
+// fallback to the nearest version the Go proxy serves when it refuses one; see scripts/go-build-check.ts).
+const packageGo = project.tasks.tryFind('package:go')!;
+packageGo.reset('jsii-pacmak -v --target go --code-only');
+packageGo.exec('ts-node --project tsconfig.dev.json scripts/go-build-check.ts dist/go/cdkspawithlambdaapi', {
+  env: { TS_NODE_TRANSPILE_ONLY: 'true' },
+});
 
 project.synth();

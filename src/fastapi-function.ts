@@ -1,11 +1,21 @@
 import * as path from 'path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { FunctionSecret } from './function-secret';
+import { FunctionOriginVerification } from './origin-verification';
+import {
+  grantVpcAccess, LIVE_ALIAS_NAME, suppressTracingFinding, validateOperationsProps, warnPlaintextSecrets,
+} from './private/function-operations';
+import {
+  grantOriginVerifySecret, originVerifyFunctionSettings, validateFunctionOriginVerification, validateOriginVerifyEnvironment,
+} from './private/origin-verification';
 import { pythonBundledCode } from './private/python-bundling';
 import { PropErrors, validateFunctionProps } from './private/validation';
+import { PythonBundlingOptions } from './python-bundling-options';
 
 /**
  * Properties of a {@link FastApiFunction}.
@@ -88,6 +98,105 @@ export interface FastApiFunctionProps {
    * @default "FastAPI application (Mangum)"
    */
   readonly description?: string;
+
+  /**
+   * How the project is bundled: installer (uv, pip or Docker), extra excludes, bytecode precompilation,
+   * Docker fallback, extra install arguments, bundle cache.
+   *
+   * Without Docker by default: the dependencies are installed as wheels for the function's runtime and
+   * architecture on the machine that runs `cdk synth`.
+   *
+   * @default - uv when it is on PATH, otherwise pip; precompiled when an interpreter of the runtime's version is found; cached
+   */
+  readonly bundling?: PythonBundlingOptions;
+
+  /**
+   * Refuse every invocation whose header does not carry the value of a secret, before the handler module
+   * is imported: for a function behind your own CloudFront distribution that adds the secret as an origin
+   * custom header. `SpaWithLambdaApi` sets this for its API function.
+   *
+   * The handler becomes a small wrapper from a layer (`cdk_spa_origin_verify.handler`); your handler is
+   * named in the `CDK_SPA_ORIGIN_VERIFY_HANDLER` environment variable and is imported on the first
+   * accepted request (in the init phase with `snapStart` or `provisionedConcurrency`, so the snapshot or
+   * the provisioned environment holds the initialized app). Refused requests get `403 {"message": "Forbidden"}`
+   * and never call the handler.
+   *
+   * @default - no check: every invocation reaches the handler
+   */
+  readonly verifyOrigin?: FunctionOriginVerification;
+
+  /**
+   * Secrets the function reads at run time, by environment variable name: Secrets Manager secrets or SSM
+   * SecureString parameters.
+   *
+   * Each variable holds the secret's ARN (Secrets Manager) or the parameter's name (SSM), never the value, and
+   * the function may read that secret or parameter only. Read the value once per cold start, on first use
+   * (see the README's "Secrets" section). Plain `environment` values whose names end in `_SECRET`, `_PASSWORD`,
+   * `_KEY` or `_TOKEN`, or that are URLs with a password, produce a warning.
+   *
+   * @default - no secrets
+   */
+  readonly secrets?: { [name: string]: FunctionSecret };
+
+  /**
+   * AWS X-Ray tracing of the function's invocations.
+   *
+   * @default lambda.Tracing.DISABLED
+   */
+  readonly tracing?: lambda.Tracing;
+
+  /**
+   * The VPC to run the function in, for example to reach a private PostgreSQL database.
+   *
+   * In a VPC the function reaches AWS APIs (Secrets Manager, SSM) and the internet only through a NAT
+   * gateway or VPC endpoints in its subnets.
+   *
+   * @default - not in a VPC
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * The subnets of `vpc` for the function's network interfaces. Requires `vpc`.
+   *
+   * @default - the VPC's private subnets with egress
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Security groups of the function's network interfaces. Requires `vpc`.
+   *
+   * @default - a new security group that allows all outbound traffic
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * Lambda SnapStart: initialize the function once when a version is published and resume later cold starts
+   * from that snapshot. Needs Python 3.12 or newer, and cannot be combined with `provisionedConcurrency`.
+   *
+   * A version is published on each deploy that changes the function, and invocations go to the `live` alias
+   * that points at it.
+   *
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html
+   * @default false
+   */
+  readonly snapStart?: boolean;
+
+  /**
+   * Execution environments kept initialized (provisioned concurrency) on the `live` alias. At most
+   * `reservedConcurrency` when that is set; cannot be combined with `snapStart`.
+   *
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/provisioned-concurrency.html
+   * @default - no provisioned concurrency
+   */
+  readonly provisionedConcurrency?: number;
+
+  /**
+   * Concurrency reserved for the function, which is also its maximum concurrency.
+   *
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+   * @default - no reservation: the function shares the account's unreserved concurrency
+   */
+  readonly reservedConcurrency?: number;
 }
 
 /**
@@ -104,7 +213,7 @@ export interface FastApiFunctionProps {
  *   handler: 'app.main.handler',
  * });
  */
-export class FastApiFunction extends Construct implements iam.IGrantable {
+export class FastApiFunction extends Construct implements iam.IGrantable, ec2.IConnectable {
   /** The default runtime: the newest Python runtime with aarch64 wheels for FastAPI's dependencies. */
   public static readonly DEFAULT_RUNTIME = lambda.Runtime.PYTHON_3_14;
 
@@ -117,12 +226,35 @@ export class FastApiFunction extends Construct implements iam.IGrantable {
   /** The principal the function runs as; grant it access to your resources. */
   public readonly grantPrincipal: iam.IPrincipal;
 
+  /**
+   * The function's execution role. It has no AWS managed policy: an inline policy lets it write to its
+   * own log group only; grants add to its default policy.
+   */
+  public readonly role: iam.IRole;
+
+  /**
+   * The `live` alias, when `snapStart` or `provisionedConcurrency` is set; it points at the version published
+   * by the last deploy.
+   */
+  public readonly alias?: lambda.Alias;
+
+  /**
+   * What callers should invoke: the `live` alias when there is one, else the function (`$LATEST`).
+   * `SpaWithLambdaApi`'s HTTP API integration invokes this.
+   */
+  public readonly invokeTarget: lambda.IFunction;
+
   constructor(scope: Construct, id: string, props: FastApiFunctionProps) {
     super(scope, id);
 
     const resolved = resolveFunctionProps(props);
     const errors = new PropErrors();
     validateFunctionProps(errors, resolved, '');
+    validateOperationsProps(errors, props, resolved.runtime, '');
+    validateFunctionOriginVerification(errors, 'verifyOrigin.', props.verifyOrigin);
+    if (props.verifyOrigin) {
+      validateOriginVerifyEnvironment(errors, 'environment', resolved.environment);
+    }
     errors.throwIfAny('FastApiFunction', id);
 
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
@@ -132,25 +264,87 @@ export class FastApiFunction extends Construct implements iam.IGrantable {
     });
 
     const architecture = props.architecture ?? lambda.Architecture.ARM_64;
+
+    // least privilege: no AWS managed policy, logs only to this function's own log group
+    this.role = new iam.Role(this, 'ServiceRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${this.node.path}`,
+      inlinePolicies: {
+        Logs: new iam.PolicyDocument({
+          statements: [new iam.PolicyStatement({
+            actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            resources: [this.logGroup.logGroupArn],
+          })],
+        }),
+      },
+    });
+    const originVerify = props.verifyOrigin
+      ? originVerifyFunctionSettings(this, props.verifyOrigin, resolved.handler, resolved.runtime, architecture,
+        props.snapStart === true || props.provisionedConcurrency !== undefined)
+      : undefined;
     this.function = new lambda.Function(this, 'Function', {
       description: props.description ?? 'FastAPI application (Mangum)',
       runtime: resolved.runtime,
       architecture,
-      handler: resolved.handler,
+      handler: originVerify?.handler ?? resolved.handler,
       code: pythonBundledCode({
+        ...props.bundling,
         entry: path.resolve(resolved.source),
         runtime: resolved.runtime,
         architecture,
+        scope: this,
       }),
       memorySize: resolved.memorySize,
       timeout: resolved.timeout,
-      environment: resolved.environment,
+      environment: { ...resolved.environment, ...originVerify?.environment },
+      layers: originVerify ? [originVerify.layer] : undefined,
+      role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
       systemLogLevelV2: lambda.SystemLogLevel.INFO,
+      tracing: props.tracing,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
+      snapStart: props.snapStart ? lambda.SnapStartConf.ON_PUBLISHED_VERSIONS : undefined,
+      reservedConcurrentExecutions: props.reservedConcurrency,
     });
     this.grantPrincipal = this.function.grantPrincipal;
+
+    // secrets: the ARN or parameter name in the environment, read access to that secret only
+    for (const [name, secret] of Object.entries(props.secrets ?? {})) {
+      this.function.addEnvironment(name, secret.reference);
+      secret.grantRead(this.function);
+    }
+    warnPlaintextSecrets(this, resolved.environment);
+    if (props.vpc) {
+      grantVpcAccess(this, this.function);
+    }
+    suppressTracingFinding(this.function, props.tracing);
+    if (props.snapStart || props.provisionedConcurrency !== undefined) {
+      if (props.snapStart) {
+        Annotations.of(this.function).acknowledgeWarning('@aws-cdk/aws-lambda:snapStartRequirePublish',
+          'FastApiFunction publishes a version on every change and invokes it through the live alias');
+      }
+      this.alias = new lambda.Alias(this, 'LiveAlias', {
+        aliasName: LIVE_ALIAS_NAME,
+        version: this.function.currentVersion,
+        provisionedConcurrentExecutions: props.provisionedConcurrency,
+      });
+    }
+    this.invokeTarget = this.alias ?? this.function;
+    if (props.verifyOrigin) {
+      grantOriginVerifySecret(props.verifyOrigin, this.function);
+    }
+  }
+
+  /**
+   * The network connections of the function in its VPC, for example
+   * `database.connections.allowDefaultPortFrom(api)`. Only for a function with `vpc`.
+   */
+  public get connections(): ec2.Connections {
+    return this.function.connections;
   }
 }
 

@@ -78,7 +78,10 @@ test('a fresh CDK app synthesizes the README example from the packed library, wi
 
   const outdir = path.join(work, 'cdk.out');
   const template = JSON.parse(fs.readFileSync(path.join(outdir, 'ConsumerStack.template.json'), 'utf8'));
-  const fn = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'app.main.handler');
+  // the FastAPI function (its handler is the origin-verification wrapper, which names app.main.handler)
+  const fn = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function'
+    && r.Properties.Environment?.Variables?.CDK_SPA_ORIGIN_VERIFY_HANDLER === 'app.main.handler');
+  expect(fn).toBeDefined();
   expect(fn.Properties.Architectures).toEqual(['arm64']);
 
   const assetHash = fn.Metadata['aws:asset:path'] as string;

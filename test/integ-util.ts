@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration } from 'aws-cdk-lib';
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
+import { Duration } from 'aws-cdk-lib';
 
 /** A committed, real Vite build (hashed names under assets/), so snapshots do not depend on a frontend build. */
 export const VITE_BUILD = path.join(__dirname, 'fixtures', 'vite-build');
@@ -53,6 +53,12 @@ export class SiteAssertions {
         'cache-control': ['public, max-age=31536000, immutable'],
       }),
     })).waitForAssertions(WAIT);
+  }
+
+  /** `path` is refused with 403 (for example the release manifests the bucket policy hides from CloudFront). */
+  public refuses(urlPath: string): void {
+    this.integ.assertions.httpApiCall(`${this.siteUrl}${urlPath}`).expect(ExpectedResult.objectLike({ status: 403 }))
+      .waitForAssertions(WAIT);
   }
 
   /** An API path answers with the given status and a JSON body that contains `body`. */

@@ -5,8 +5,8 @@
  *   snapshot:     npx projen integ
  *   real account: npx integ-runner --update-on-failed --language typescript test/integ.default.ts (with AWS credentials)
  */
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { EXAMPLE_BACKEND, hashedEntryChunk, SiteAssertions, VITE_BUILD } from './integ-util';
 import { SpaWithLambdaApi } from '../src';
 
@@ -29,9 +29,11 @@ site.servesSpaShell('/');
 site.servesSpaShell('/items/42'); // a deep link gets the same SPA shell with 200
 site.servesImmutableAsset(hashedEntryChunk());
 site.apiAnswers('/api/health', 200, { status: 'ok' });
+// the release manifests the cleanup keeps in the bucket are never served
+site.refuses('/.releases/manifest.json');
 // default routing mode: the API's own 404 JSON reaches the client, never the SPA's HTML
 site.apiAnswers('/api/items/does-not-exist', 404, { detail: 'Item does-not-exist not found' });
-// TODAY'S BEHAVIOUR, flipped by the security issue: a direct call to execute-api, around CloudFront, still reaches FastAPI.
-site.apiAnswers('/api/health', 200, { status: 'ok' }, spa.httpApi.apiEndpoint);
+// origin verification: a direct call to execute-api, around CloudFront, is refused before FastAPI runs
+site.apiAnswers('/api/health', 403, { message: 'Forbidden' }, spa.httpApi.apiEndpoint);
 
 app.synth();

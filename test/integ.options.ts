@@ -8,8 +8,8 @@
  *   INTEG_CERTIFICATE_ARN=arn:aws:acm:us-east-1:...:certificate/... \
  *   npx integ-runner --update-on-failed --language typescript test/integ.options.ts
  */
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { EXAMPLE_BACKEND, hashedEntryChunk, SiteAssertions, VITE_BUILD } from './integ-util';

@@ -1,6 +1,8 @@
 import * as path from 'path';
 import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import * as authorizers from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { BACKEND, FIXTURES, minimalProps, newStack, SITE } from './util';
@@ -50,15 +52,16 @@ describe('bad input fails at synth time with one message per problem', () => {
   test('fails when api.source does not exist', () => {
     expectError(withApi({ source: MISSING }),
       `api.source is ${JSON.stringify(MISSING)}, but that path does not exist (resolved to ${JSON.stringify(MISSING)}). `
-      + 'It must be the folder of your FastAPI project, which holds requirements.txt and the handler module. '
+      + 'It must be the folder of your FastAPI project, which holds requirements.txt or pyproject.toml and the handler module. '
       + 'Check the path, which is relative to the directory you run cdk from, or pass an absolute path.');
   });
 
-  test('fails when api.source has no requirements.txt', () => {
+  test('fails when api.source has neither requirements.txt nor pyproject.toml', () => {
     const dir = path.join(FIXTURES, 'backend-without-requirements');
     expectError(withApi({ source: dir }),
-      `api.source is ${JSON.stringify(dir)}, but it has no requirements.txt. The bundler installs the function's dependencies from requirements.txt. `
-      + 'Add one (it may be empty) listing fastapi and mangum, for example `pip freeze > requirements.txt` in your virtualenv.');
+      `api.source is ${JSON.stringify(dir)}, but it has neither requirements.txt nor pyproject.toml. `
+      + "The bundler installs the function's dependencies from one of them (with uv.lock or poetry.lock when present). "
+      + 'Add a requirements.txt (it may be empty) listing fastapi and mangum, for example `pip freeze > requirements.txt` in your virtualenv.');
   });
 
   test.each(['app/main.handler', 'handler', 'app.main.', 'app.main:handler', 'app-main.handler'])('fails when api.handler is not module.attribute (%s)', (handler) => {
@@ -203,5 +206,124 @@ describe('FastApiFunction on its own', () => {
     expect(fn.function.runtime).toBe(lambda.Runtime.PYTHON_3_14);
     expect(fn.grantPrincipal).toBe(fn.function.grantPrincipal);
     expect(fn.logGroup.node.id).toBe('LogGroup');
+  });
+});
+
+describe('bad security input fails at synth time with one message per problem', () => {
+  const OV = 'api.originVerification.';
+
+  test.each(['x origin', '1-header', 'x_origin_verify', 'x-ö'])('fails when api.originVerification.headerName is not a header name (%p)', (headerName) => {
+    expectError(withApi({ originVerification: { headerName } }),
+      `${OV}headerName is ${JSON.stringify(headerName)}, but a header name must start with a letter and hold only letters, digits and hyphens `
+      + '(at most 128 characters). Use a name such as "x-origin-verify", or leave it unset.');
+  });
+
+  test.each(['Host', 'authorization', 'X-Amz-Date', 'x-edge-location', 'Cookie'])('fails when api.originVerification.headerName is reserved (%p)', (headerName) => {
+    expectError(withApi({ originVerification: { headerName } }),
+      `${OV}headerName is ${JSON.stringify(headerName)}, but CloudFront cannot add that header to origin requests, or it carries other meaning `
+      + '(Authorization belongs to your own authorizer; standard headers such as Host or Cookie and names starting with X-Amz- or X-Edge- are reserved). '
+      + 'Use a custom name such as "x-origin-verify".');
+  });
+
+  test.each([
+    { cacheTtl: Duration.seconds(0), shown: '0 seconds' }, { cacheTtl: Duration.hours(2), shown: '2 hours' },
+    { cacheTtl: Duration.millis(1500), shown: '1 second 500 millis' },
+  ])('fails when api.originVerification.cacheTtl is $shown', ({ cacheTtl, shown }) => {
+    expectError(withApi({ originVerification: { cacheTtl } }),
+      `${OV}cacheTtl is ${shown}, but it must be whole seconds from 1 second to 1 hour. `
+      + 'A shorter time makes a removed secret version stop working sooner; a longer one reads Secrets Manager less often. Leave it unset for 5 minutes.');
+  });
+
+  test('fails when api.originVerification.secretVersionId is not a version id', () => {
+    expectError(withApi({ originVerification: { secretVersionId: 'AWSPREVIOUS' } }),
+      `${OV}secretVersionId is "AWSPREVIOUS", but a Secrets Manager version id is 32 to 64 letters, digits and hyphens `
+      + '(a UUID such as "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"). Use the VersionId that `aws secretsmanager put-secret-value` printed, '
+      + 'or leave it unset for the current version.');
+  });
+
+  test('fails when api.originVerification is off but configured', () => {
+    expectError(withApi({ originVerification: { enabled: false, headerName: 'x-check', cacheTtl: Duration.minutes(1) } }),
+      `${OV}enabled is false, but ${OV}headerName, ${OV}cacheTtl are set, which only apply while origin verification is on. `
+      + 'Remove them, or remove enabled: false.');
+  });
+
+  test('fails when api.environment sets a name origin verification uses', () => {
+    expectError(withApi({ environment: { CDK_SPA_ORIGIN_VERIFY_HANDLER: 'other.handler' } }),
+      'api.environment sets "CDK_SPA_ORIGIN_VERIFY_HANDLER", but names starting with "CDK_SPA_ORIGIN_VERIFY_" configure origin verification '
+      + 'and are set by this construct. Rename the variable.');
+  });
+
+  test('fails when api.authorizationScopes is set without api.authorizer', () => {
+    expectError(withApi({ authorizationScopes: ['api/read'] }),
+      'api.authorizationScopes is ["api/read"], but api.authorizer is not set, and scopes are checked by the authorizer. '
+      + 'Set api.authorizer (for example an HttpJwtAuthorizer), or remove api.authorizationScopes.');
+  });
+
+  const wafMessage = (arn: string, regional: boolean) => `webAclArn is ${JSON.stringify(arn)}, but CloudFront only accepts an AWS WAF (v2) web ACL `
+    + 'with the CLOUDFRONT scope, whose ARN is "arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>"'
+    + (regional ? ' (this one has the REGIONAL scope, for API Gateway, ALB or AppSync)' : '')
+    + '. Create the web ACL with scope CLOUDFRONT in us-east-1 and pass its ARN (not its name or id).';
+
+  test('fails when webAclArn is a REGIONAL web ACL', () => {
+    const arn = 'arn:aws:wafv2:eu-west-1:111111111111:regional/webacl/api-acl/a1b2c3d4-5678-90ab-cdef-111111111111';
+    expectError(minimalProps({ webAclArn: arn }), wafMessage(arn, true));
+  });
+
+  test.each([
+    'site-acl',
+    'a1b2c3d4-5678-90ab-cdef-111111111111',
+    'arn:aws:wafv2:eu-west-1:111111111111:global/webacl/site-acl/a1b2c3d4-5678-90ab-cdef-111111111111',
+    'arn:aws:waf::111111111111:webacl/a1b2c3d4-5678-90ab-cdef-111111111111',
+  ])('fails when webAclArn is not a CLOUDFRONT-scope WAFv2 ARN (%p)', (arn) => {
+    expectError(minimalProps({ webAclArn: arn }), wafMessage(arn, false));
+  });
+
+  test('fails when contentSecurityPolicy and responseHeadersPolicy are both set', () => {
+    expectError(minimalProps({ contentSecurityPolicy: "default-src 'self'", responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS }),
+      'contentSecurityPolicy and responseHeadersPolicy are both set, but responseHeadersPolicy replaces the construct\'s security headers, '
+      + 'CSP included. Put the Content-Security-Policy in your response headers policy, or remove responseHeadersPolicy.');
+  });
+
+  test.each([
+    ['', '""'],
+    ["default-src 'self';\nscript-src 'self'", JSON.stringify("default-src 'self';\nscript-src 'self'")],
+    [`script-src ${"'sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=' ".repeat(33)}`, null],
+  ])('fails when contentSecurityPolicy is empty, multi-line or too long (%#)', (csp, shown) => {
+    const value = shown ?? `${JSON.stringify(csp.slice(0, 80))}... (${csp.length} characters)`;
+    expectError(minimalProps({ contentSecurityPolicy: csp }),
+      `contentSecurityPolicy is ${value}, but CloudFront needs a non-empty value of at most 1783 characters on one line. `
+      + 'Shorten it (for example move hashes to \'strict-dynamic\'), or leave it unset for the default; '
+      + 'to send no Content-Security-Policy at all, pass your own responseHeadersPolicy.');
+  });
+
+  test('fails when FastApiFunction verifyOrigin has a bad header name and cache time, naming its own props', () => {
+    const stack = newStack();
+    const secret = { secretArn: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:s-AbCdEf' } as any;
+    expect(() => new FastApiFunction(stack, 'Fn', {
+      source: BACKEND,
+      verifyOrigin: { secret, headerName: 'Via', cacheTtl: Duration.days(1) },
+    })).toThrow(new Error("Invalid props for FastApiFunction 'Fn':\n"
+      + '- verifyOrigin.headerName is "Via", but CloudFront cannot add that header to origin requests, or it carries other meaning '
+      + '(Authorization belongs to your own authorizer; standard headers such as Host or Cookie and names starting with X-Amz- or X-Edge- are reserved). '
+      + 'Use a custom name such as "x-origin-verify".\n'
+      + '- verifyOrigin.cacheTtl is 1 day, but it must be whole seconds from 1 second to 1 hour. '
+      + 'A shorter time makes a removed secret version stop working sooner; a longer one reads Secrets Manager less often. Leave it unset for 5 minutes.'));
+  });
+
+  test('security token values are not validated', () => {
+    expect(() => new SpaWithLambdaApi(newStack(), 'App', {
+      ...withApi({
+        originVerification: { headerName: Lazy.string({ produce: () => 'Host' }), secretVersionId: Lazy.string({ produce: () => 'x' }) },
+      }),
+      webAclArn: Lazy.string({ produce: () => 'nope' }),
+      contentSecurityPolicy: Lazy.string({ produce: () => '' }),
+    })).not.toThrow();
+  });
+
+  test('a user authorizer with scopes is accepted', () => {
+    expect(() => new SpaWithLambdaApi(newStack(), 'App', withApi({
+      authorizer: new authorizers.HttpJwtAuthorizer('Jwt', 'https://issuer.example.com', { jwtAudience: ['a'] }),
+      authorizationScopes: ['api/read'],
+    }))).not.toThrow();
   });
 });

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Duration, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { hasDependencyFile } from './bundling/inputs';
 
 /**
  * Collects every problem in a construct's props, so a user sees all of them in one synth,
@@ -49,6 +50,11 @@ export const LIMITS = {
 const RESERVED_ENV = /^(AWS_.*|_HANDLER|_X_AMZN_TRACE_ID|LAMBDA_TASK_ROOT|LAMBDA_RUNTIME_DIR|TZ)$/;
 const RESERVED_ENV_ALLOWED = new Set(['AWS_LAMBDA_EXEC_WRAPPER', 'AWS_LAMBDA_LOG_LEVEL', 'AWS_LAMBDA_LOG_FORMAT']);
 
+/** Whether Lambda reserves an environment variable name (a function that sets it fails to deploy). */
+export function isReservedEnvName(name: string): boolean {
+  return RESERVED_ENV.test(name) && !RESERVED_ENV_ALLOWED.has(name);
+}
+
 const PY_IDENT = '[A-Za-z_][A-Za-z0-9_]*';
 const HANDLER_RE = new RegExp(`^${PY_IDENT}(\\.${PY_IDENT})*\\.${PY_IDENT}$`);
 
@@ -68,11 +74,11 @@ export interface FunctionPropsToValidate {
  */
 export function validateFunctionProps(errors: PropErrors, p: FunctionPropsToValidate, prefix: string): void {
   const sourceOk = validateDirectory(errors, `${prefix}source`, p.source,
-    'the folder of your FastAPI project, which holds requirements.txt and the handler module');
-  if (sourceOk && !fs.existsSync(path.join(p.source, 'requirements.txt'))) {
-    errors.add(`${prefix}source is ${show(p.source)}, but it has no requirements.txt. `
-      + 'The bundler installs the function\'s dependencies from requirements.txt. '
-      + 'Add one (it may be empty) listing fastapi and mangum, for example `pip freeze > requirements.txt` in your virtualenv.');
+    'the folder of your FastAPI project, which holds requirements.txt or pyproject.toml and the handler module');
+  if (sourceOk && !hasDependencyFile(p.source)) {
+    errors.add(`${prefix}source is ${show(p.source)}, but it has neither requirements.txt nor pyproject.toml. `
+      + 'The bundler installs the function\'s dependencies from one of them (with uv.lock or poetry.lock when present). '
+      + 'Add a requirements.txt (it may be empty) listing fastapi and mangum, for example `pip freeze > requirements.txt` in your virtualenv.');
   }
 
   if (!Token.isUnresolved(p.handler)) {
@@ -111,7 +117,7 @@ export function validateFunctionProps(errors: PropErrors, p: FunctionPropsToVali
   }
 
   for (const name of Object.keys(p.environment)) {
-    if (RESERVED_ENV.test(name) && !RESERVED_ENV_ALLOWED.has(name)) {
+    if (isReservedEnvName(name)) {
       errors.add(`${prefix}environment sets ${show(name)}, but Lambda reserves that name and rejects the function at deploy time. `
         + 'Rename the variable (for example with your app\'s prefix).');
     }

@@ -7,6 +7,7 @@ under the ``/api`` prefix (``API_PREFIX`` overrides it, to match the construct's
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import uuid
@@ -18,8 +19,12 @@ from fastapi.middleware.gzip import GZipMiddleware
 from mangum import Mangum
 from pydantic import BaseModel, Field
 
+from app.request_id import ApiRequestIdMiddleware
+
 VERSION = "0.1.0"
 DEFAULT_CORS_ALLOW_ORIGINS = "http://localhost:5173"
+
+logger = logging.getLogger(__name__)
 
 
 def cors_allow_origins() -> list[str]:
@@ -76,6 +81,7 @@ def create_item(body: ItemIn) -> Item:
     item = Item(id=uuid.uuid4().hex, **body.model_dump())
     with _items_lock:
         _items[item.id] = item
+    logger.info("created item", extra={"itemId": item.id})
     return item
 
 
@@ -113,6 +119,8 @@ app.add_middleware(
     allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
     allow_headers=["*"],
 )
+# every log line of a request carries its API Gateway request id (apiRequestId), as in the access log
+app.add_middleware(ApiRequestIdMiddleware)
 app.include_router(router)
 
 handler = Mangum(app, lifespan="off")
