@@ -18,9 +18,9 @@ import { PropErrors, validateFunctionProps } from './private/validation';
 import { PythonBundlingOptions } from './python-bundling-options';
 
 /**
- * Properties of a {@link FastApiFunction}.
+ * Options of a FastAPI function that {@link FastApiFunction} and `SpaWithLambdaApi`'s `api` share.
  */
-export interface FastApiFunctionProps {
+export interface FastApiFunctionOptions {
   /**
    * Path of the FastAPI project folder.
    *
@@ -79,27 +79,6 @@ export interface FastApiFunctionProps {
   readonly environment?: { [key: string]: string };
 
   /**
-   * How long the function's log group keeps logs.
-   *
-   * @default logs.RetentionDays.THREE_MONTHS
-   */
-  readonly logRetention?: logs.RetentionDays;
-
-  /**
-   * What happens to the log group when it leaves the stack.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * A description of the function.
-   *
-   * @default "FastAPI application (Mangum)"
-   */
-  readonly description?: string;
-
-  /**
    * How the project is bundled: installer (uv, pip or Docker), extra excludes, bytecode precompilation,
    * Docker fallback, extra install arguments, bundle cache.
    *
@@ -109,21 +88,6 @@ export interface FastApiFunctionProps {
    * @default - uv when it is on PATH, otherwise pip; precompiled when an interpreter of the runtime's version is found; cached
    */
   readonly bundling?: PythonBundlingOptions;
-
-  /**
-   * Refuse every invocation whose header does not carry the value of a secret, before the handler module
-   * is imported: for a function behind your own CloudFront distribution that adds the secret as an origin
-   * custom header. `SpaWithLambdaApi` sets this for its API function.
-   *
-   * The handler becomes a small wrapper from a layer (`cdk_spa_origin_verify.handler`); your handler is
-   * named in the `CDK_SPA_ORIGIN_VERIFY_HANDLER` environment variable and is imported on the first
-   * accepted request (in the init phase with `snapStart` or `provisionedConcurrency`, so the snapshot or
-   * the provisioned environment holds the initialized app). Refused requests get `403 {"message": "Forbidden"}`
-   * and never call the handler.
-   *
-   * @default - no check: every invocation reaches the handler
-   */
-  readonly verifyOrigin?: FunctionOriginVerification;
 
   /**
    * Secrets the function reads at run time, by environment variable name: Secrets Manager secrets or SSM
@@ -200,6 +164,47 @@ export interface FastApiFunctionProps {
 }
 
 /**
+ * Properties of a {@link FastApiFunction}.
+ */
+export interface FastApiFunctionProps extends FastApiFunctionOptions {
+  /**
+   * How long the function's log group keeps logs.
+   *
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * What happens to the log group when it leaves the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * A description of the function.
+   *
+   * @default "FastAPI application (Mangum)"
+   */
+  readonly description?: string;
+
+  /**
+   * Refuse every invocation whose header does not carry the value of a secret, before the handler module
+   * is imported: for a function behind your own CloudFront distribution that adds the secret as an origin
+   * custom header. `SpaWithLambdaApi` sets this for its API function.
+   *
+   * The handler becomes a small wrapper from a layer (`cdk_spa_origin_verify.handler`); your handler is
+   * named in the `CDK_SPA_ORIGIN_VERIFY_HANDLER` environment variable and is imported on the first
+   * accepted request (in the init phase with `snapStart` or `provisionedConcurrency`, so the snapshot or
+   * the provisioned environment holds the initialized app). Refused requests get `403 {"message": "Forbidden"}`
+   * and never call the handler.
+   *
+   * @default - no check: every invocation reaches the handler
+   */
+  readonly verifyOrigin?: FunctionOriginVerification;
+}
+
+/**
  * An ARM64 Python Lambda function that runs a FastAPI app through Mangum.
  *
  * The project is bundled on the machine that runs `cdk synth`, without Docker: pip installs
@@ -209,7 +214,7 @@ export interface FastApiFunctionProps {
  *
  * @example
  * const api = new FastApiFunction(this, 'Api', {
- *   source: path.join(__dirname, 'backend'),
+ *   source: './backend', // relative to where cdk synth runs
  *   handler: 'app.main.handler',
  * });
  */

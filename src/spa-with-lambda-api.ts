@@ -7,7 +7,6 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -17,8 +16,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IDependable } from 'constructs';
-import { FastApiFunction, resolveFunctionProps } from './fastapi-function';
-import { FunctionSecret } from './function-secret';
+import { FastApiFunction, FastApiFunctionOptions, resolveFunctionProps } from './fastapi-function';
 import { SpaMonitoring, SpaMonitoringOptions } from './monitoring';
 import { OriginVerificationOptions } from './origin-verification';
 import { apiAccessLogFormat } from './private/access-log-format';
@@ -36,7 +34,6 @@ import { DEFAULT_CONTENT_SECURITY_POLICY, securityHeadersPolicy } from './privat
 import { validateSecurityProps } from './private/security-validation';
 import { DEFAULT_KEEP_RELEASES, listFiles, MANIFEST_PREFIX, SiteDeployment } from './private/site-deployment';
 import { LIMITS, PropErrors, show, validateDirectory, validateFunctionProps } from './private/validation';
-import { PythonBundlingOptions } from './python-bundling-options';
 import { SpaRouting } from './spa-routing';
 
 /**
@@ -98,19 +95,7 @@ export interface SpaSiteOptions {
 /**
  * The Python API: a FastAPI project served under a path prefix of the same origin.
  */
-export interface SpaApiOptions {
-  /**
-   * Path of the FastAPI project folder, which holds `requirements.txt` and the handler module.
-   */
-  readonly source: string;
-
-  /**
-   * The Lambda handler as `module.attribute`, relative to `source`.
-   *
-   * @default "app.main.handler"
-   */
-  readonly handler?: string;
-
+export interface SpaApiOptions extends FastApiFunctionOptions {
   /**
    * The path prefix CloudFront sends to the API. `<prefix>/*` is routed to the API with the full path,
    * so FastAPI's routes include the prefix (`/api/health`). `<prefix>` alone (no trailing segment) is not
@@ -119,50 +104,6 @@ export interface SpaApiOptions {
    * @default "/api"
    */
   readonly prefix?: string;
-
-  /**
-   * The Python runtime.
-   *
-   * @default lambda.Runtime.PYTHON_3_14
-   */
-  readonly runtime?: lambda.Runtime;
-
-  /**
-   * The instruction set architecture of the function.
-   *
-   * @default lambda.Architecture.ARM_64
-   */
-  readonly architecture?: lambda.Architecture;
-
-  /**
-   * Function memory in MB, from 128 to 10240.
-   *
-   * @default 256
-   */
-  readonly memorySize?: number;
-
-  /**
-   * Function timeout, at most 30 seconds (the HTTP API integration timeout).
-   *
-   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html
-   * @default Duration.seconds(15)
-   */
-  readonly timeout?: Duration;
-
-  /**
-   * Environment variables for the function.
-   *
-   * @default - none
-   */
-  readonly environment?: { [key: string]: string };
-
-  /**
-   * How the FastAPI project is bundled: installer (uv or pip), extra excludes, bytecode precompilation,
-   * Docker fallback, extra install arguments, cache.
-   *
-   * @default - uv when it is on PATH, else pip; no Docker; bundle cache on
-   */
-  readonly bundling?: PythonBundlingOptions;
 
   /**
    * Steady-state request rate limit of the API's `$default` stage, in requests per second.
@@ -178,67 +119,6 @@ export interface SpaApiOptions {
    * @default 1000
    */
   readonly throttlingBurstLimit?: number;
-
-  /**
-   * Secrets the function reads at run time, by environment variable name: Secrets Manager secrets or SSM
-   * SecureString parameters. The variables hold ARNs or parameter names, never values; the function may
-   * read those secrets only.
-   *
-   * @default - no secrets
-   */
-  readonly secrets?: { [name: string]: FunctionSecret };
-
-  /**
-   * AWS X-Ray tracing of the function.
-   *
-   * @default lambda.Tracing.DISABLED
-   */
-  readonly tracing?: lambda.Tracing;
-
-  /**
-   * The VPC to run the function in, for example to reach a private PostgreSQL database. It then reaches AWS
-   * APIs and the internet only through a NAT gateway or VPC endpoints.
-   *
-   * @default - not in a VPC
-   */
-  readonly vpc?: ec2.IVpc;
-
-  /**
-   * The subnets of `vpc` for the function. Requires `vpc`.
-   *
-   * @default - the VPC's private subnets with egress
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-
-  /**
-   * Security groups of the function. Requires `vpc`.
-   *
-   * @default - a new security group that allows all outbound traffic
-   */
-  readonly securityGroups?: ec2.ISecurityGroup[];
-
-  /**
-   * Lambda SnapStart on published versions (Python 3.12 or newer); the HTTP API then invokes the `live` alias.
-   * Cannot be combined with `provisionedConcurrency`.
-   *
-   * @default false
-   */
-  readonly snapStart?: boolean;
-
-  /**
-   * Provisioned concurrency of the `live` alias, which the HTTP API then invokes. At most
-   * `reservedConcurrency` when that is set.
-   *
-   * @default - no provisioned concurrency
-   */
-  readonly provisionedConcurrency?: number;
-
-  /**
-   * Concurrency reserved for the function, also its maximum.
-   *
-   * @default - no reservation
-   */
-  readonly reservedConcurrency?: number;
 
   /**
    * Origin verification: the API refuses requests that did not come through the distribution, before
@@ -392,8 +272,8 @@ export interface SpaWithLambdaApiProps {
  *
  * @example
  * new SpaWithLambdaApi(this, 'App', {
- *   site: { source: path.join(__dirname, 'frontend', 'dist') },
- *   api: { source: path.join(__dirname, 'backend'), handler: 'app.main.handler' },
+ *   site: { source: './frontend/dist' },
+ *   api: { source: './backend', handler: 'app.main.handler' },
  * });
  */
 export class SpaWithLambdaApi extends Construct {
