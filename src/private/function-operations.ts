@@ -1,23 +1,14 @@
 import { Annotations, Token } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { addNagSuppressions } from './nag';
 import { isReservedEnvName, PropErrors, show } from './validation';
-import type { FunctionSecret } from '../function-secret';
+import type { FastApiFunctionOptions } from '../fastapi-function';
 
 /** The operations props of a FastAPI function (secrets, VPC, tracing, SnapStart, concurrency). */
-export interface FunctionOperationsProps {
-  readonly environment?: { [key: string]: string };
-  readonly secrets?: { [key: string]: FunctionSecret };
-  readonly vpc?: ec2.IVpc;
-  readonly vpcSubnets?: ec2.SubnetSelection;
-  readonly securityGroups?: ec2.ISecurityGroup[];
-  readonly snapStart?: boolean;
-  readonly provisionedConcurrency?: number;
-  readonly reservedConcurrency?: number;
-}
+export type FunctionOperationsProps = Pick<FastApiFunctionOptions, 'environment' | 'secrets' | 'vpc' | 'vpcSubnets'
+| 'securityGroups' | 'snapStart' | 'provisionedConcurrency' | 'reservedConcurrency'>;
 
 /** The name of the alias API integrations invoke when SnapStart or provisioned concurrency is on. */
 export const LIVE_ALIAS_NAME = 'live';

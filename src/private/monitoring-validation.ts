@@ -1,18 +1,9 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { LIMITS, PropErrors, show } from './validation';
+import type { SpaMonitoringSettings } from '../monitoring';
 
 /** The monitoring settings both the facade and SpaMonitoring validate. */
-export interface MonitoringSettingsToValidate {
-  readonly alarmTopic?: unknown;
-  readonly createAlarmTopic?: boolean;
-  readonly functionErrorsThreshold?: number;
-  readonly functionThrottlesThreshold?: number;
-  readonly functionDurationThreshold?: Duration;
-  readonly apiServerErrorsThreshold?: number;
-  readonly apiLatencyThreshold?: Duration;
-  readonly cloudFront5xxErrorRateThreshold?: number;
-  readonly dashboardName?: string;
-}
+export type MonitoringSettingsToValidate = SpaMonitoringSettings;
 
 const DASHBOARD_NAME_RE = /^[A-Za-z0-9_-]{1,255}$/;
 
