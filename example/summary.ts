@@ -11,7 +11,7 @@ interface Manifest {
   readonly artifacts?: { [id: string]: { readonly type: string; readonly properties?: { readonly templateFile?: string } } };
 }
 interface Template {
-  readonly Resources?: { [id: string]: { readonly Type: string } };
+  readonly Resources?: { [id: string]: { readonly Type: string; readonly Metadata?: { [key: string]: string } } };
 }
 
 function dirSize(p: string): { bytes: number; files: number } {
@@ -51,13 +51,37 @@ export function summarize(outdir: string): string {
       lines.push(`  ${String(count).padStart(3)}  ${type}`);
     }
   }
-  const assets = fs.readdirSync(outdir).filter((f) => f.startsWith('asset.')).sort();
+  // which construct uses each asset: functions and layers name it in their metadata; the rest are site uploads
+  const usedBy = new Map<string, string>();
+  for (const [, artifact] of Object.entries(manifest.artifacts ?? {})) {
+    if (artifact.type !== 'aws:cloudformation:stack' || !artifact.properties?.templateFile) {
+      continue;
+    }
+    const template: Template = JSON.parse(fs.readFileSync(path.join(outdir, artifact.properties.templateFile), 'utf8'));
+    for (const r of Object.values(template.Resources ?? {})) {
+      const assetPath = r.Metadata?.['aws:asset:path'];
+      const cdkPath = r.Metadata?.['aws:cdk:path'];
+      if (assetPath && cdkPath && !usedBy.has(assetPath)) {
+        usedBy.set(assetPath, `${r.Type.replace('AWS::Lambda::', '')} ${cdkPath.split('/').slice(1, -1).join('/')}`);
+      }
+    }
+  }
+  // only the assets this assembly references (cdk.out may hold older ones from earlier synths)
+  const referenced = new Set<string>();
+  for (const file of fs.readdirSync(outdir).filter((f) => f.endsWith('.assets.json'))) {
+    const assetManifest: { files?: { [id: string]: { source: { path?: string } } } } = JSON.parse(fs.readFileSync(path.join(outdir, file), 'utf8'));
+    for (const asset of Object.values(assetManifest.files ?? {})) {
+      if (asset.source.path?.startsWith('asset.')) {
+        referenced.add(asset.source.path);
+      }
+    }
+  }
+  const assets = [...referenced].sort();
   lines.push(`Assets: ${assets.length}`);
   for (const a of assets) {
     const s = dirSize(path.join(outdir, a));
-    const hint = fs.existsSync(path.join(outdir, a, 'index.html')) ? 'SPA build'
-      : fs.existsSync(path.join(outdir, a, 'pydantic_core')) ? 'FastAPI bundle'
-        : 'CDK helper (BucketDeployment / auto-delete code or AWS CLI layer)';
+    const hint = usedBy.get(a)
+      ?? (fs.existsSync(path.join(outdir, a, 'index.html')) ? 'site upload (index.html and other unhashed files)' : 'site upload (a group of files)');
     lines.push(`  ${a.slice(0, 20)}…  ${mb(s.bytes).padStart(10)}  ${String(s.files).padStart(5)} files  ${hint}`);
   }
   return lines.join('\n');
