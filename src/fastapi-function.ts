@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { FunctionSecret } from './function-secret';
 import { FunctionOriginVerification } from './origin-verification';
+import { functionLogging } from './private/function-logging';
 import {
   grantVpcAccess, LIVE_ALIAS_NAME, suppressTracingFinding, validateOperationsProps, warnPlaintextSecrets,
 } from './private/function-operations';
@@ -262,27 +263,16 @@ export class FastApiFunction extends Construct implements iam.IGrantable, ec2.IC
     }
     errors.throwIfAny('FastApiFunction', id);
 
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+    // least privilege: no AWS managed policy, logs only to this function's own log group
+    const logging = functionLogging(this, {
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
-      removalPolicy,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
+    this.logGroup = logging.logGroup;
+    this.role = logging.role;
 
     const architecture = props.architecture ?? lambda.Architecture.ARM_64;
 
-    // least privilege: no AWS managed policy, logs only to this function's own log group
-    this.role = new iam.Role(this, 'ServiceRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of ${this.node.path}`,
-      inlinePolicies: {
-        Logs: new iam.PolicyDocument({
-          statements: [new iam.PolicyStatement({
-            actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-            resources: [this.logGroup.logGroupArn],
-          })],
-        }),
-      },
-    });
     const originVerify = props.verifyOrigin
       ? originVerifyFunctionSettings(this, props.verifyOrigin, resolved.handler, resolved.runtime, architecture,
         props.snapStart === true || props.provisionedConcurrency !== undefined)

@@ -562,6 +562,8 @@ export class SpaWithLambdaApi extends Construct {
       sourceAsset: props.site.sourceAsset,
       hashedGlobs: props.site.hashedAssetGlobs ?? SpaWithLambdaApi.DEFAULT_HASHED_ASSET_GLOBS,
       keepReleases: props.site.keepReleases,
+      logRetention,
+      removalPolicy,
     });
     this.hashedAssetsDeployment = site.hashedAssets;
     this.filesDeployment = site.files;

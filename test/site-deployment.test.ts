@@ -263,9 +263,24 @@ describe('release cleanup', () => {
 
   test('has least privilege: list the site bucket, read and write manifests, delete objects, read only its zips', () => {
     const policies = template.findResources('AWS::IAM::Policy', {
-      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^AppSiteDeploymentReleaseCleanupFunctionServiceRole') }] },
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^AppSiteDeploymentReleaseCleanupLoggingServiceRole') }] },
     });
     const statements: any[] = Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    // no AWS managed policy: the role writes only to its own log group, through its inline policy
+    const role = Object.values(template.findResources('AWS::IAM::Role')).find((r: any) =>
+      JSON.stringify(r.Properties.Description ?? '').includes('ReleaseCleanupLogging')) as any;
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(role.Properties.Policies).toEqual([{
+      PolicyName: 'Logs',
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Effect: 'Allow',
+          Resource: { 'Fn::GetAtt': ['AppSiteDeploymentReleaseCleanupLoggingLogGroup2CCA7103', 'Arn'] },
+        }],
+      },
+    }]);
     const bucketArn = { 'Fn::GetAtt': ['AppSiteBucketE79A373E', 'Arn'] };
     const zipReads = statements.filter((s) => s.Action === 's3:GetObject');
     expect(zipReads.map((s) => JSON.stringify(s.Resource).match(/\/([0-9a-f]{64}\.zip)/)![1]).sort())

@@ -187,7 +187,7 @@ describe('function', () => {
   test('log groups have the retention setting', () => {
     const { template } = synthApp();
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-    expect(groups).toHaveLength(2);
+    expect(groups).toHaveLength(3); // the API function, the API access logs, the release cleanup function
     for (const g of groups) {
       expect(g.Properties.RetentionInDays).toBe(90);
     }
@@ -324,6 +324,7 @@ describe('stateful resources', () => {
     expect(Object.keys(template.findResources('AWS::Logs::LogGroup')).sort()).toEqual([
       'AppApiAccessLogsDD2CC3E5',
       'AppApiFunctionLogGroupB2829AF8',
+      'AppSiteDeploymentReleaseCleanupLoggingLogGroup2CCA7103',
     ]);
   });
 });

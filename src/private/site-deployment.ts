@@ -1,15 +1,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CfnResource, CustomResource, Duration, FileSystem, Stack } from 'aws-cdk-lib';
+import { CfnResource, CustomResource, Duration, FileSystem, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IDependable } from 'constructs';
 import { matchesAny } from './fnmatch';
+import { functionLogging } from './function-logging';
 import { addNagSuppressions } from './nag';
 
 /** `Cache-Control` of content-hashed files: their name changes whenever their content does. */
@@ -69,6 +71,10 @@ export interface SiteDeploymentProps {
   readonly hashedGlobs: string[];
   /** How many releases keep their hashed files, the current one included (at least 2). */
   readonly keepReleases?: number;
+  /** Retention of the cleanup function's log group. */
+  readonly logRetention: logs.RetentionDays;
+  /** Removal policy of the cleanup function's log group. */
+  readonly removalPolicy: RemovalPolicy;
 }
 
 /** The upload of one group of files: which files, with which Cache-Control and Content-Type. */
@@ -117,7 +123,14 @@ export class SiteDeployment extends Construct {
       throw new Error('SiteDeployment needs exactly one of source and sourceAsset');
     }
 
+    // the library's own function: a log group with retention, and a role without AWS managed policies
+    const cleanupLogging = functionLogging(new Construct(this, 'ReleaseCleanupLogging'), {
+      retention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
     this.cleanupFunction = new lambda.Function(this, 'ReleaseCleanupFunction', {
+      role: cleanupLogging.role,
+      logGroup: cleanupLogging.logGroup,
       description: 'Records each SPA release and deletes the files no kept release needs',
       runtime: lambda.Runtime.PYTHON_3_14,
       architecture: lambda.Architecture.ARM_64,
@@ -257,11 +270,6 @@ export class SiteDeployment extends Construct {
 /** The AwsSolutions findings on the cleanup function that do not apply, each with its reason. */
 function suppressCleanupFindings(fn: lambda.Function, bucket: s3.IBucket): void {
   const role = fn.role!;
-  addNagSuppressions(role, [{
-    id: 'AwsSolutions-IAM4',
-    reason: 'The release cleanup function uses AWSLambdaBasicExecutionRole only to write its own logs to CloudWatch Logs.',
-    appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
-  }]);
   const bucketResource = bucket.node.defaultChild;
   const policy = role.node.tryFindChild('DefaultPolicy');
   if (policy instanceof iam.Policy && bucketResource instanceof CfnResource) {
