@@ -247,6 +247,17 @@ describe('release cleanup', () => {
     expect(cleanupId).toMatch(/^AppSiteDeploymentReleaseCleanup[0-9A-F]{8}$/);
   });
 
+  test('the upload handler logs into a log group with the construct\'s retention', () => {
+    const handlers = template.findResources('AWS::Lambda::Function', {
+      Properties: { Handler: 'index.handler', Layers: Match.anyValue() },
+    });
+    expect(Object.keys(handlers)).toHaveLength(1);
+    const handler: any = Object.values(handlers)[0];
+    expect(handler.Properties.LoggingConfig).toEqual({ LogGroup: { Ref: 'AppSiteDeploymentUploadLogs33550762' } });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    expect(template.toJSON().Resources.AppSiteDeploymentUploadLogs33550762.Properties.RetentionInDays).toBe(90);
+  });
+
   test('keepReleases passes through', () => {
     const t = synthSite({ source: VITE_BUILD, keepReleases: 5 }).template;
     t.hasResourceProperties('Custom::SpaReleaseCleanup', { KeepReleases: 5 });

@@ -116,6 +116,8 @@ export class SiteDeployment extends Construct {
   public readonly unhashedFiles?: string[];
   /** Complete once the site is uploaded and cleaned up: depend on it to run after a deploy. */
   public readonly deployed: IDependable;
+  /** The log group of the upload handler (aws-cdk-lib's BucketDeployment function). */
+  public readonly uploadLogGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: SiteDeploymentProps) {
     super(scope, id);
@@ -124,6 +126,10 @@ export class SiteDeployment extends Construct {
     }
 
     // the library's own function: a log group with retention, and a role without AWS managed policies
+    // aws-cdk-lib's upload handler logs here, under the same retention (it is a stack-wide singleton: the first
+    // BucketDeployment with this memory size decides its log group)
+    this.uploadLogGroup = new logs.LogGroup(this, 'UploadLogs', { retention: props.logRetention, removalPolicy: props.removalPolicy });
+
     const cleanupLogging = functionLogging(new Construct(this, 'ReleaseCleanupLogging'), {
       retention: props.logRetention,
       removalPolicy: props.removalPolicy,
@@ -246,6 +252,7 @@ export class SiteDeployment extends Construct {
       ],
       contentType,
       memoryLimit: 512,
+      logGroup: this.uploadLogGroup,
     });
   }
 
@@ -263,6 +270,7 @@ export class SiteDeployment extends Construct {
       distributionPaths: options.distributionPaths,
       waitForDistributionInvalidation: options.waitForDistributionInvalidation,
       memoryLimit: 512,
+      logGroup: this.uploadLogGroup,
     });
   }
 }
