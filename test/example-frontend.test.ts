@@ -4,12 +4,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import * as vm from 'vm';
+import { loadSpaRoutingHandler } from './spa-routing-function';
 import { itemPath, matchRoute } from '../example/frontend/src/router';
 
-type Handler = (event: unknown) => { uri: string };
-const handler: Handler = vm.runInNewContext(
-  `${fs.readFileSync(path.join(__dirname, '..', 'assets', 'cloudfront-functions', 'spa-routing.js'), 'utf8')}\n;handler`, {});
+const handler = loadSpaRoutingHandler();
 
 function viewerRequest(uri: string, accept: string) {
   return {

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
-import * as path from 'path';
 import * as vm from 'vm';
 
-const SOURCE_PATH = path.join(__dirname, '..', 'assets', 'cloudfront-functions', 'spa-routing.js');
+import { loadSpaRoutingHandler, SPA_ROUTING_SOURCE_PATH as SOURCE_PATH } from './spa-routing-function';
+
 const code = fs.readFileSync(SOURCE_PATH, 'utf-8');
 
 interface CfValue {
@@ -31,9 +31,8 @@ interface CfEvent {
 
 type Handler = (event: CfEvent) => CfRequest;
 
-/** Evaluates the deployed source in a fresh context and returns its `handler`. */
 function loadHandler(): Handler {
-  return vm.runInNewContext(`${code}\n;handler`, {}) as Handler;
+  return loadSpaRoutingHandler<CfEvent, CfRequest>();
 }
 
 const handler = loadHandler();
