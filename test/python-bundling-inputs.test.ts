@@ -4,7 +4,7 @@ import * as path from 'path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { PythonInstaller } from '../src';
 import {
-  copyFixture, errorMessage, EXAMPLE_BACKEND, FIXTURES, findUv, hostPython, INSTALL_TIMEOUT, listFiles, PYTHON, skippedAssetHash,
+  copyFixture, errorMessage, EXAMPLE_BACKEND, FIXTURES, findPoetry, findUv, hostPython, INSTALL_TIMEOUT, listFiles, PYTHON, skippedAssetHash,
   synthBundle, tmpDir, useWheelhouseAndFreshCache, withEnv,
 } from './python-bundling-util';
 import { elfMachine } from '../src/private/bundling/postprocess';
@@ -12,6 +12,8 @@ import { lastPythonBundleReport } from '../src/private/python-bundling';
 
 const UV = findUv();
 const uvTest = UV ? test : test.skip;
+const POETRY = findPoetry();
+const poetryTest = POETRY ? test : test.skip;
 const WORKSPACE = path.join(FIXTURES, 'python-uv-workspace');
 const WORKSPACE_API = path.join(WORKSPACE, 'packages', 'api');
 
@@ -188,10 +190,50 @@ describe('pyproject.toml without a lock', () => {
 });
 
 describe('poetry.lock', () => {
+  const POETRY_PROJECT = path.join(FIXTURES, 'python-poetry-project');
+  const installers = [PythonInstaller.PIP, ...(UV ? [PythonInstaller.UV] : [])];
+  poetryTest.each(installers)('exports the lock with poetry and installs its main group, hash-checked, with %s', (installer) => {
+    const { bundle, messages } = withEnv({ CDK_SPA_POETRY: POETRY }, () => synthBundle({ entry: POETRY_PROJECT, installer }));
+    expect(lastPythonBundleReport()).toMatchObject({ installer, dependencies: 'poetry.lock' });
+    const files = listFiles(bundle);
+    expect(files).toEqual(expect.arrayContaining(['app/main.py', 'six.py', 'six-1.17.0.dist-info/METADATA']));
+    // iniconfig is in the lock, in the dev group: `poetry export` leaves it out (and the offline wheelhouse has no iniconfig).
+    expect(files.filter((f) => f.startsWith('iniconfig'))).toEqual([]);
+    expect(invoke(bundle)).toEqual({ six: '1.17.0' });
+    expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(/ files; dependencies from poetry\.lock; /)]));
+  }, INSTALL_TIMEOUT);
+
+  poetryTest.each(installers)('a file that does not match the lock\'s hashes is refused, with %s', (installer) => {
+    const entry = copyFixture('python-poetry-project');
+    const lock = path.join(entry, 'poetry.lock');
+    fs.writeFileSync(lock, fs.readFileSync(lock, 'utf8').replace(/sha256:[0-9a-f]{64}/g, `sha256:${'0'.repeat(64)}`));
+    const message = withEnv({ CDK_SPA_POETRY: POETRY }, () => errorMessage(() => synthBundle({ entry, installer })));
+    expect(message).toContain(`Python bundling: the requirements in ${lock} do not resolve: a downloaded file does not match its --hash in the requirements `
+      + '(a changed or tampered file, or a hash for another file).');
+    expect(message).toMatch(installer === PythonInstaller.PIP ? /THESE PACKAGES DO NOT MATCH THE HASHES/ : /Hash mismatch for `six==1\.17\.0`/);
+  }, INSTALL_TIMEOUT);
+
+  test('the lock is part of the asset hash', () => {
+    const dir = copyFixture('python-poetry-project');
+    const hash = skippedAssetHash({ entry: dir });
+    fs.appendFileSync(path.join(dir, 'poetry.lock'), '\n');
+    expect(skippedAssetHash({ entry: dir })).not.toBe(hash);
+  });
+
+  poetryTest('a lock older than pyproject.toml fails with poetry\'s own message', () => {
+    const entry = copyFixture('python-poetry-project');
+    const pyproject = path.join(entry, 'pyproject.toml');
+    fs.writeFileSync(pyproject, fs.readFileSync(pyproject, 'utf8').replace('six==1.17.0', 'six==1.16.0'));
+    const message = withEnv({ CDK_SPA_POETRY: POETRY }, () => errorMessage(() => synthBundle({ entry, installer: PythonInstaller.PIP })));
+    expect(message).toContain(`Python bundling: '${POETRY} export --format requirements.txt' (run in ${entry}) exited with code 1. `
+      + `Check that ${path.join(entry, 'poetry.lock')} is up to date (\`poetry lock\`). Its output:\n`);
+    expect(message).toContain('pyproject.toml changed significantly since poetry.lock was last generated. Run `poetry lock` to fix the lock file.');
+  });
+
   test('fails when poetry is missing', () => {
     const entry = path.join(FIXTURES, 'python-poetry-project');
     const message = withEnv({ CDK_SPA_POETRY: undefined, PATH: '/usr/bin:/bin' }, () =>
-      errorMessage(() => synthBundle({ entry, installer: PythonInstaller.PIP, python: PYTHON })));
+      errorMessage(() => synthBundle({ entry, installer: PythonInstaller.PIP, python: PYTHON, cache: false })));
     expect(message).toContain(`Python bundling: the project is locked with ${path.join(entry, 'poetry.lock')}, and exporting that lock needs poetry, `
       + 'which was not found on PATH. Install poetry and its export plugin (`pipx install poetry && pipx inject poetry poetry-plugin-export`), '
       + 'set CDK_SPA_POETRY to its path, or add a requirements.txt (`poetry export -o requirements.txt`).');

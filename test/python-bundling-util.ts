@@ -60,11 +60,30 @@ export function withEnv<T>(vars: Record<string, string | undefined>, fn: () => T
   }
 }
 
+/**
+ * A tool that requirements-dev.txt installs, or undefined outside CI when it is missing (its tests are skipped).
+ * In CI a missing tool fails the suite: CI must exercise every installer and lock tool.
+ */
+function requiredTool(name: string, found: string | undefined): string | undefined {
+  if (!found && process.env.CI) {
+    throw new Error(`${name} was not found, and CI must run its tests: install the test tools with \`python3 -m pip install -r requirements-dev.txt\`.`);
+  }
+  return found;
+}
+
 /** The uv binary (`pip install uv` from requirements-dev.txt puts it next to the interpreter), or undefined. */
 export function findUv(): string | undefined {
   if (process.env.CDK_SPA_UV) return process.env.CDK_SPA_UV;
   const result = spawnSync(PYTHON, ['-c', 'import uv; print(uv.find_uv_bin())'], { encoding: 'utf8' });
-  return result.status === 0 ? result.stdout.trim() : undefined;
+  return requiredTool('uv', result.status === 0 ? result.stdout.trim() : undefined);
+}
+
+/** The poetry script that `pip install poetry` (requirements-dev.txt) puts in the interpreter's scripts folder, or undefined. */
+export function findPoetry(): string | undefined {
+  if (process.env.CDK_SPA_POETRY) return process.env.CDK_SPA_POETRY;
+  const result = spawnSync(PYTHON, ['-c', 'import sysconfig; print(sysconfig.get_path("scripts"))'], { encoding: 'utf8' });
+  const poetry = result.status === 0 ? path.join(result.stdout.trim(), 'poetry') : undefined;
+  return requiredTool('poetry', poetry && fs.existsSync(poetry) ? poetry : undefined);
 }
 
 export type BundleProps = Partial<PythonBundlingProps> & { entry: string };

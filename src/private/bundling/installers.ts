@@ -78,7 +78,7 @@ export function resolveRequirements(source: DependencySource, req: InstallReques
       const args = ['export', '--frozen', '--no-dev', '--no-editable', '--no-emit-project', '--format', 'requirements.txt', '--no-header', '--quiet', '--output-file', file];
       const result = run(req.uv, args, req.entry);
       if (result.status !== 0 || result.error) {
-        throw new Error(`Python bundling: '${req.uv} ${args.slice(0, -2).join(' ')}' failed in ${req.entry} ${exitText(result)}. `
+        throw new Error(`Python bundling: '${req.uv} ${args.slice(0, -2).join(' ')}' (run in ${req.entry}) ${exitText(result)}. `
           + `Check that ${source.file} is up to date (\`uv lock\`). Its output:\n${tail(result)}`);
       }
       return isolateLocalPaths(file, source.lockRoot ?? req.entry, req.work, file, forPip);
@@ -95,7 +95,7 @@ export function resolveRequirements(source: DependencySource, req: InstallReques
       const result = run(poetry, args, req.entry);
       if (result.status !== 0 || result.error) {
         const noPlugin = /command "export" does not exist|The requested command export does not exist/i.test(result.stderr ?? '');
-        throw new Error(`Python bundling: '${poetry} ${args.slice(0, -2).join(' ')}' failed in ${req.entry} ${exitText(result)}. `
+        throw new Error(`Python bundling: '${poetry} ${args.slice(0, -2).join(' ')}' (run in ${req.entry}) ${exitText(result)}. `
           + (noPlugin ? 'Poetry 2 needs the export plugin: `poetry self add poetry-plugin-export`. ' : `Check that ${source.file} is up to date (\`poetry lock\`). `)
           + `Its output:\n${tail(result)}`);
       }
