@@ -209,7 +209,9 @@ describe('poetry.lock', () => {
     fs.writeFileSync(lock, fs.readFileSync(lock, 'utf8').replace(/sha256:[0-9a-f]{64}/g, `sha256:${'0'.repeat(64)}`));
     const message = withEnv({ CDK_SPA_POETRY: POETRY }, () => errorMessage(() => synthBundle({ entry, installer })));
     expect(message).toContain(`Python bundling: the requirements in ${lock} do not resolve: a downloaded file does not match its --hash in the requirements `
-      + '(a changed or tampered file, or a hash for another file).');
+      + '(a changed or tampered file, or a hash for another file). Regenerate the hashes from the index you install from (`uv lock`, `poetry lock`, '
+      + '`pip-compile --generate-hashes`), and check your index configuration (PIP_INDEX_URL / UV_INDEX_URL): a mirror that serves other files fails this check. '
+      + 'Last lines of the installer\'s output:\n');
     expect(message).toMatch(installer === PythonInstaller.PIP ? /THESE PACKAGES DO NOT MATCH THE HASHES/ : /Hash mismatch for `six==1\.17\.0`/);
   }, INSTALL_TIMEOUT);
 

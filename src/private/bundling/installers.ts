@@ -219,9 +219,13 @@ function doesNotResolve(what: string, file: string, t: PythonTarget, result: Spa
     : missing.length > 0
       ? `no version of ${missing.map((r) => `'${r}'`).join(', ')} exists on the package index for ${describeTarget(t)}`
       : conflict ? 'the requirements conflict with each other' : `${what} ${exitText(result)}`;
-  return new Error(redact(`Python bundling: the requirements in ${file} do not resolve: ${problem}. `
-    + 'Check the names, versions and markers (`pip index versions <name>` lists what exists), and your index configuration '
-    + `(PIP_INDEX_URL / UV_INDEX_URL, network). Last lines of the installer's output:\n${tail(result)}`));
+  const fix = hashMismatch
+    ? 'Regenerate the hashes from the index you install from (`uv lock`, `poetry lock`, `pip-compile --generate-hashes`), '
+      + 'and check your index configuration (PIP_INDEX_URL / UV_INDEX_URL): a mirror that serves other files fails this check.'
+    : 'Check the names, versions and markers (`pip index versions <name>` lists what exists), and your index configuration '
+      + '(PIP_INDEX_URL / UV_INDEX_URL, network).';
+  return new Error(redact(`Python bundling: the requirements in ${file} do not resolve: ${problem}. ${fix} `
+    + `Last lines of the installer's output:\n${tail(result)}`));
 }
 
 /** Requirements pip or uv could not find, parsed from their output. */
