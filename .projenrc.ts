@@ -114,8 +114,9 @@ for (const name of ['integ', 'integ:update']) {
   project.tasks.tryFind(name)?.env('TS_NODE_TRANSPILE_ONLY', 'true');
 }
 
-// Runtime code shipped inside assets (the CloudFront Function) must be in the npm package.
-project.npmignore?.include('/assets/');
+// Runtime code shipped inside assets (src/<concept>/runtime/**: the CloudFront Function, the origin-verification
+// layer, the release-cleanup handler) lives next to its concept and is copied beside the compiled code in lib/.
+project.compileTask.exec('node projenrc/copy-runtime.js');
 
 // The example frontend is an npm workspace, so `npm ci` at the root installs it too.
 project.package.addField('workspaces', ['example/frontend']);
@@ -152,7 +153,7 @@ example.spawn(exampleSummary);
 // ---- the example backend's own tests run with the suite ----
 const testPython = project.addTask('test:python', {
   description: 'Run the Python tests: the example backend and the origin-verification checker',
-  exec: 'python3 -m pytest example/backend test/python -q -p no:cacheprovider',
+  exec: 'python3 -m pytest example/backend test/api -q -p no:cacheprovider',
 });
 project.testTask.spawn(testPython);
 

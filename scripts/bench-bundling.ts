@@ -24,9 +24,9 @@ import * as path from 'path';
 import { App, AssetStaging, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { PythonInstaller } from '../src';
-import { measureBundle } from '../src/private/bundling/postprocess';
-import { resolveTarget } from '../src/private/bundling/target';
-import * as bundling from '../src/private/python-bundling';
+import { measureBundle } from '../src/bundling/postprocess';
+import { resolveTarget } from '../src/bundling/target';
+import * as bundling from '../src/bundling/python-bundling';
 
 const ROOT = path.join(__dirname, '..');
 const OUT = path.join(ROOT, 'bench-out');

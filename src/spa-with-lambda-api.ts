@@ -16,25 +16,25 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IDependable } from 'constructs';
-import { FastApiFunction, FastApiFunctionOptions, resolveFunctionProps } from './fastapi-function';
-import { SpaMonitoring, SpaMonitoringOptions } from './monitoring';
-import { OriginVerificationOptions } from './origin-verification';
-import { apiAccessLogFormat } from './private/access-log-format';
+import { FastApiFunction, FastApiFunctionOptions, resolveFunctionProps } from './api/fastapi-function';
+import { SpaMonitoring, SpaMonitoringOptions } from './monitoring/monitoring';
+import { OriginVerificationOptions } from './api/origin-verification';
+import { apiAccessLogFormat } from './api/access-log-format';
 import {
   allowServerAccessLogs, cloudFrontLogDelivery, cloudFrontLoggingMode, createLogsBucket, legacyDistributionLogging,
   S3_ACCESS_LOGS_PREFIX, serverAccessLogsTarget,
-} from './private/access-logging';
-import { cloudFrontMetric } from './private/cloudfront-metrics';
+} from './distribution/access-logging';
+import { cloudFrontMetric } from './monitoring/cloudfront-metrics';
 import { matchesAny } from './private/fnmatch';
-import { validateOperationsProps } from './private/function-operations';
-import { validateMonitoringSettings } from './private/monitoring-validation';
+import { validateOperationsProps } from './api/function-operations';
+import { validateMonitoringSettings } from './monitoring/monitoring-validation';
 import { suppressCdkHelperFindings, suppressSpaFindings } from './private/nag';
-import { DEFAULT_ORIGIN_VERIFY_HEADER } from './private/origin-verification';
-import { DEFAULT_CONTENT_SECURITY_POLICY, securityHeadersPolicy } from './private/security-headers';
+import { DEFAULT_ORIGIN_VERIFY_HEADER } from './api/origin-verification-layer';
+import { DEFAULT_CONTENT_SECURITY_POLICY, securityHeadersPolicy } from './distribution/security-headers';
 import { validateSecurityProps } from './private/security-validation';
-import { DEFAULT_KEEP_RELEASES, listFiles, MANIFEST_PREFIX, SiteDeployment } from './private/site-deployment';
+import { DEFAULT_KEEP_RELEASES, listFiles, MANIFEST_PREFIX, SiteDeployment } from './site/site-deployment';
 import { LIMITS, PropErrors, show, validateDirectory, validateFunctionProps } from './private/validation';
-import { SpaRouting } from './spa-routing';
+import { SpaRouting } from './routing/spa-routing';
 
 /**
  * The single-page app: where its build output is and how it is routed.
@@ -470,7 +470,7 @@ export class SpaWithLambdaApi extends Construct {
         comment: 'SPA routing: navigations and extension-less paths get /index.html',
         runtime: cloudfront.FunctionRuntime.JS_2_0,
         code: cloudfront.FunctionCode.fromFile({
-          filePath: path.join(__dirname, '..', 'assets', 'cloudfront-functions', 'spa-routing.js'),
+          filePath: path.join(__dirname, 'routing', 'runtime', 'spa-routing.js'),
         }),
       });
     } else if (routing.mode === SpaRouting.errorResponses().mode) {

@@ -59,7 +59,7 @@ test('a fresh CDK app synthesizes the README example from the packed library, wi
 
   // the tarball ships the CloudFront Function source and no tests or example
   const installed = path.join(work, 'node_modules', 'cdk-spa-with-lambda-api');
-  expect(fs.existsSync(path.join(installed, 'assets', 'cloudfront-functions', 'spa-routing.js'))).toBe(true);
+  expect(fs.existsSync(path.join(installed, 'lib', 'routing', 'runtime', 'spa-routing.js'))).toBe(true);
   expect(fs.existsSync(path.join(installed, 'test'))).toBe(false);
   expect(fs.existsSync(path.join(installed, 'example'))).toBe(false);
 

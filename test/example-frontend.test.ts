@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadSpaRoutingHandler } from './spa-routing-function';
+import { loadSpaRoutingHandler } from './routing/spa-routing-function';
 import { itemPath, matchRoute } from '../example/frontend/src/router';
 
 const handler = loadSpaRoutingHandler();

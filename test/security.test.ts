@@ -9,9 +9,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { BACKEND, minimalProps, newStack, SITE, synthApp } from './util';
 import { FastApiFunction, SpaApiOptions, SpaWithLambdaApi, SpaWithLambdaApiProps } from '../src';
-import { ORIGIN_VERIFY_ENV, ORIGIN_VERIFY_HANDLER } from '../src/private/origin-verification';
+import { ORIGIN_VERIFY_ENV, ORIGIN_VERIFY_HANDLER } from '../src/api/origin-verification-layer';
 
-const LAYER_MODULE = path.join(__dirname, '..', 'assets', 'origin-verify', 'layer', 'python', 'cdk_spa_origin_verify.py');
+const LAYER_MODULE = path.join(__dirname, '..', 'src', 'api', 'runtime', 'origin-verify-layer', 'python', 'cdk_spa_origin_verify.py');
 const WEB_ACL_ARN = 'arn:aws:wafv2:us-east-1:111111111111:global/webacl/site-acl/a1b2c3d4-5678-90ab-cdef-111111111111';
 const JWT_ISSUER = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_EXAMPLE';
 

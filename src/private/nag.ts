@@ -7,7 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { IConstruct } from 'constructs';
-import { CloudFrontLoggingMode } from './access-logging';
+import { CloudFrontLoggingMode } from '../distribution/access-logging';
 
 /**
  * A cdk-nag rule suppression, written by the library as `cdk_nag` resource metadata in the format

@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
-import { validateOriginVerificationOptions, validateOriginVerifyEnvironment } from './origin-verification';
-import { MAX_CONTENT_SECURITY_POLICY_LENGTH } from './security-headers';
+import { validateOriginVerificationOptions, validateOriginVerifyEnvironment } from '../api/origin-verification-layer';
+import { MAX_CONTENT_SECURITY_POLICY_LENGTH } from '../distribution/security-headers';
 import { PropErrors, show } from './validation';
 import type { SpaWithLambdaApiProps } from '../spa-with-lambda-api';
 

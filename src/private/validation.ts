@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Duration, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { hasDependencyFile } from './bundling/inputs';
+import { hasDependencyFile } from '../bundling/inputs';
 
 /**
  * Collects every problem in a construct's props, so a user sees all of them in one synth,

@@ -1,6 +1,6 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { GitHubDeployRole, GitHubDeployRoleProps } from '../src';
+import { GitHubDeployRole, GitHubDeployRoleProps } from '../../src';
 
 function newStack(): Stack {
   return new Stack(new App(), 'DeployRoleStack', { env: { account: '111111111111', region: 'eu-west-1' } });

@@ -18,7 +18,7 @@ from botocore.stub import Stubber
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.dont_write_bytecode = True  # no __pycache__ in the layer's asset folder
-sys.path.insert(0, str(ROOT / "assets" / "origin-verify" / "layer" / "python"))
+sys.path.insert(0, str(ROOT / "src" / "api" / "runtime" / "origin-verify-layer" / "python"))
 
 import cdk_spa_origin_verify as ov  # noqa: E402
 

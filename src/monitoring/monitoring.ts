@@ -6,10 +6,10 @@ import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { CLOUDFRONT_METRICS_REGION, cloudFrontMetric } from './private/cloudfront-metrics';
-import { validateMonitoringSettings } from './private/monitoring-validation';
-import { addNagSuppressions } from './private/nag';
-import { PropErrors, show } from './private/validation';
+import { CLOUDFRONT_METRICS_REGION, cloudFrontMetric } from './cloudfront-metrics';
+import { validateMonitoringSettings } from './monitoring-validation';
+import { addNagSuppressions } from '../private/nag';
+import { PropErrors, show } from '../private/validation';
 
 /**
  * Alarm thresholds, notification target and dashboard of the monitoring of a SPA and its API.

@@ -7,16 +7,16 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { FunctionSecret } from './function-secret';
 import { FunctionOriginVerification } from './origin-verification';
-import { functionLogging } from './private/function-logging';
+import { functionLogging } from './function-logging';
 import {
   grantVpcAccess, LIVE_ALIAS_NAME, suppressTracingFinding, validateOperationsProps, warnPlaintextSecrets,
-} from './private/function-operations';
+} from './function-operations';
 import {
   grantOriginVerifySecret, originVerifyFunctionSettings, validateFunctionOriginVerification, validateOriginVerifyEnvironment,
-} from './private/origin-verification';
-import { pythonBundledCode } from './private/python-bundling';
-import { PropErrors, validateFunctionProps } from './private/validation';
-import { PythonBundlingOptions } from './python-bundling-options';
+} from './origin-verification-layer';
+import { pythonBundledCode } from '../bundling/python-bundling';
+import { PropErrors, validateFunctionProps } from '../private/validation';
+import { PythonBundlingOptions } from '../bundling/python-bundling-options';
 
 /**
  * Options of a FastAPI function that {@link FastApiFunction} and `SpaWithLambdaApi`'s `api` share.

@@ -9,10 +9,10 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { pythonBundledCode, PythonBundlingProps } from '../src/private/python-bundling';
+import { pythonBundledCode, PythonBundlingProps } from '../../src/bundling/python-bundling';
 
-export const ROOT = path.join(__dirname, '..');
-export const FIXTURES = path.join(__dirname, 'fixtures');
+export const ROOT = path.join(__dirname, '..', '..');
+export const FIXTURES = path.join(__dirname, '..', 'fixtures');
 export const EXAMPLE_BACKEND = path.join(ROOT, 'example', 'backend');
 export const WHEELHOUSE = path.join(ROOT, '.bundle-cache', 'wheelhouse');
 export const PYTHON = process.env.CDK_SPA_PYTHON ?? 'python3';

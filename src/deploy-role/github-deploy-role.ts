@@ -1,8 +1,8 @@
 import { CfnOutput, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { addNagSuppressions } from './private/nag';
-import { PropErrors, show } from './private/validation';
+import { addNagSuppressions } from '../private/nag';
+import { PropErrors, show } from '../private/validation';
 
 /**
  * Properties of a {@link GitHubDeployRole}.

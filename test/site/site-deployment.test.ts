@@ -1,7 +1,7 @@
 /**
  * The upload of the SPA (src/private/site-deployment.ts): file classes, Cache-Control and Content-Type, upload
  * order, invalidation, the release cleanup custom resource, and the `site` props. The cleanup's code itself is
- * executed in test/site-release-cleanup.test.ts.
+ * executed in test/site/site-release-cleanup.test.ts.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -13,12 +13,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, IConstruct } from 'constructs';
-import { loadSpaRoutingHandler } from './spa-routing-function';
-import { minimalProps, newStack, synthApp } from './util';
-import { SpaRouting, SpaWithLambdaApi, SpaWithLambdaApiProps } from '../src';
-import { fnmatchToRegExp } from '../src/private/fnmatch';
+import { loadSpaRoutingHandler } from '../routing/spa-routing-function';
+import { minimalProps, newStack, synthApp } from '../util';
+import { SpaRouting, SpaWithLambdaApi, SpaWithLambdaApiProps } from '../../src';
+import { fnmatchToRegExp } from '../../src/private/fnmatch';
 
-const VITE_BUILD = path.join(__dirname, 'fixtures', 'vite-build');
+const VITE_BUILD = path.join(__dirname, '..', 'fixtures', 'vite-build');
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 /** The BucketDeployments of the site by construct ID, with their CloudFormation resource and staged files. */

@@ -10,9 +10,9 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IDependable } from 'constructs';
-import { matchesAny } from './fnmatch';
-import { functionLogging } from './function-logging';
-import { addNagSuppressions } from './nag';
+import { matchesAny } from '../private/fnmatch';
+import { functionLogging } from '../api/function-logging';
+import { addNagSuppressions } from '../private/nag';
 
 /** `Cache-Control` of content-hashed files: their name changes whenever their content does. */
 export const HASHED_CACHE_CONTROL = 'public, max-age=31536000, immutable';
@@ -141,7 +141,7 @@ export class SiteDeployment extends Construct {
       runtime: lambda.Runtime.PYTHON_3_14,
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.on_event',
-      code: lambda.Code.fromAsset(path.join(__dirname, '..', '..', 'assets', 'site-release-cleanup'), {
+      code: lambda.Code.fromAsset(path.join(__dirname, 'runtime', 'release-cleanup'), {
         exclude: ['__pycache__', '*.pyc'],
       }),
       memorySize: 256,

@@ -4,19 +4,19 @@ import * as path from 'path';
 import * as cdk from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { PythonBundlingOptions, PythonInstaller } from '../python-bundling-options';
-import { bundleCacheDir, copyTree, readCached, writeCached } from './bundling/cache';
-import { DEFAULT_PYTHON_EXCLUDES, DependencyKind, DependencySource, findDependencySource, readLambdaIgnore } from './bundling/inputs';
+import { PythonBundlingOptions, PythonInstaller } from './python-bundling-options';
+import { bundleCacheDir, copyTree, readCached, writeCached } from './cache';
+import { DEFAULT_PYTHON_EXCLUDES, DependencyKind, DependencySource, findDependencySource, readLambdaIgnore } from './inputs';
 import {
   findOnPath, InstallRequest, InstallResult, installWithPip, installWithUv, NeedsCompilingError, resolveRequirements,
-} from './bundling/installers';
+} from './installers';
 import {
   findExactPython, largestPackages, measureBundle, megabytes, precompile, trimInstalled, validateInstalled,
-} from './bundling/postprocess';
-import { PythonTarget, resolveTarget } from './bundling/target';
+} from './postprocess';
+import { PythonTarget, resolveTarget } from './target';
 
-export { DEFAULT_PYTHON_EXCLUDES } from './bundling/inputs';
-export { bundleCacheDir } from './bundling/cache';
+export { DEFAULT_PYTHON_EXCLUDES } from './inputs';
+export { bundleCacheDir } from './cache';
 
 /**
  * Docker-free bundling of a Python Lambda project.

@@ -3,8 +3,8 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { PropErrors, show } from './validation';
-import { FunctionOriginVerification, OriginVerificationOptions } from '../origin-verification';
+import { PropErrors, show } from '../private/validation';
+import { FunctionOriginVerification, OriginVerificationOptions } from './origin-verification';
 
 /** The header CloudFront adds to API requests, unless `headerName` says otherwise. */
 export const DEFAULT_ORIGIN_VERIFY_HEADER = 'x-origin-verify';
@@ -14,7 +14,7 @@ const MAX_CACHE_TTL = Duration.hours(1);
 
 /** The wrapper's handler: a module in the layer (`/opt/python/cdk_spa_origin_verify.py`). */
 export const ORIGIN_VERIFY_HANDLER = 'cdk_spa_origin_verify.handler';
-/** Environment variables the wrapper reads (see assets/origin-verify/layer/python/cdk_spa_origin_verify.py). */
+/** Environment variables the wrapper reads (see src/api/runtime/origin-verify-layer/python/cdk_spa_origin_verify.py). */
 export const ORIGIN_VERIFY_ENV = {
   handler: 'CDK_SPA_ORIGIN_VERIFY_HANDLER',
   secretArn: 'CDK_SPA_ORIGIN_VERIFY_SECRET_ARN',
@@ -26,7 +26,7 @@ const ENV_PREFIX = 'CDK_SPA_ORIGIN_VERIFY_';
 /** The secret versions the wrapper reads; the function may read no other. */
 export const ORIGIN_VERIFY_STAGES = ['AWSCURRENT', 'AWSPREVIOUS'];
 
-const LAYER_DIR = path.join(__dirname, '..', '..', 'assets', 'origin-verify', 'layer');
+const LAYER_DIR = path.join(__dirname, 'runtime', 'origin-verify-layer');
 
 const HEADER_NAME_RE = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 /**
@@ -127,7 +127,7 @@ export interface OriginVerifyFunctionSettings {
 
 /**
  * The handler, environment and layer that put the origin check in front of `userHandler`. The check
- * itself is assets/origin-verify/layer/python/cdk_spa_origin_verify.py.
+ * itself is src/api/runtime/origin-verify-layer/python/cdk_spa_origin_verify.py.
  *
  * @param importAtInit import the user's handler in the init phase (SnapStart, provisioned concurrency) rather
  * than on the first accepted request

@@ -1,5 +1,5 @@
 /**
- * Executes the release-cleanup custom resource (assets/site-release-cleanup/index.py, Python) against an in-memory
+ * Executes the release-cleanup custom resource (src/site/runtime/release-cleanup/index.py, Python) against an in-memory
  * S3 (test/fixtures/site-release-cleanup/harness.py). The three-release scenario runs the whole deploy as the
  * construct synthesizes it: the upload groups' assets staged in the cloud assembly are zipped, uploaded like the
  * BucketDeployments do (extract, no prune), then the cleanup runs with the properties from the template.
@@ -13,10 +13,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import { minimalProps, synthApp } from './util';
+import { minimalProps, synthApp } from '../util';
 
-const HARNESS = path.join(__dirname, 'fixtures', 'site-release-cleanup', 'harness.py');
-const VITE_BUILD = path.join(__dirname, 'fixtures', 'vite-build');
+const HARNESS = path.join(__dirname, '..', 'fixtures', 'site-release-cleanup', 'harness.py');
+const VITE_BUILD = path.join(__dirname, '..', 'fixtures', 'vite-build');
 const PREFIX = '.releases/';
 const SITE_BUCKET = 'site-bucket';
 const ASSETS_BUCKET = 'assets-bucket';

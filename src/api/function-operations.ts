@@ -2,9 +2,9 @@ import { Annotations, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { addNagSuppressions } from './nag';
-import { isReservedEnvName, PropErrors, show } from './validation';
-import type { FastApiFunctionOptions } from '../fastapi-function';
+import { addNagSuppressions } from '../private/nag';
+import { isReservedEnvName, PropErrors, show } from '../private/validation';
+import type { FastApiFunctionOptions } from './fastapi-function';
 
 /** The operations props of a FastAPI function (secrets, VPC, tracing, SnapStart, concurrency). */
 export type FunctionOperationsProps = Pick<FastApiFunctionOptions, 'environment' | 'secrets' | 'vpc' | 'vpcSubnets'
