@@ -1,4 +1,7 @@
 export * from './spa-with-lambda-api';
+export * from './site/spa-site-options';
+export * from './api/spa-api-options';
+export * from './distribution/spa-domain-options';
 export * from './api/fastapi-function';
 export * from './bundling/python-bundling-options';
 export * from './api/function-secret';

@@ -1,179 +1,32 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { Annotations, CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
-import * as integrations from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
-import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as route53 from 'aws-cdk-lib/aws-route53';
-import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IDependable } from 'constructs';
-import { FastApiFunction, FastApiFunctionOptions, resolveFunctionProps } from './api/fastapi-function';
-import { SpaMonitoring, SpaMonitoringOptions } from './monitoring/monitoring';
-import { OriginVerificationOptions } from './api/origin-verification';
-import { apiAccessLogFormat } from './api/access-log-format';
-import {
-  allowServerAccessLogs, cloudFrontLogDelivery, cloudFrontLoggingMode, createLogsBucket, legacyDistributionLogging,
-  S3_ACCESS_LOGS_PREFIX, serverAccessLogsTarget,
-} from './distribution/access-logging';
+import { ApiOrigin, apiTimeout, validateApiOptions } from './api/api-origin';
+import { FastApiFunction } from './api/fastapi-function';
+import { SpaApiOptions } from './api/spa-api-options';
+import { cloudFrontLoggingMode, createLogsBucket } from './distribution/access-logging';
+import { domainCertificate, domainRecords, validateDomainOptions } from './distribution/domain';
+import { DEFAULT_CONTENT_SECURITY_POLICY } from './distribution/security-headers';
+import { createSpaDistribution, responseHeadersPolicy, validateDistributionOptions } from './distribution/spa-distribution';
+import { SpaDomainOptions } from './distribution/spa-domain-options';
 import { cloudFrontMetric } from './monitoring/cloudfront-metrics';
-import { matchesAny } from './private/fnmatch';
-import { validateOperationsProps } from './api/function-operations';
+import { SpaMonitoring, SpaMonitoringOptions } from './monitoring/monitoring';
 import { validateMonitoringSettings } from './monitoring/monitoring-validation';
 import { suppressCdkHelperFindings, suppressSpaFindings } from './private/nag';
-import { DEFAULT_ORIGIN_VERIFY_HEADER } from './api/origin-verification-layer';
-import { DEFAULT_CONTENT_SECURITY_POLICY, securityHeadersPolicy } from './distribution/security-headers';
-import { validateSecurityProps } from './private/security-validation';
-import { DEFAULT_KEEP_RELEASES, listFiles, MANIFEST_PREFIX, SiteDeployment } from './site/site-deployment';
-import { LIMITS, PropErrors, show, validateDirectory, validateFunctionProps } from './private/validation';
+import { markValidated, PropErrors } from './private/validation';
 import { SpaRouting } from './routing/spa-routing';
-
-/**
- * The single-page app: where its build output is and how it is routed.
- */
-export interface SpaSiteOptions {
-  /**
-   * Path of the built SPA folder (for example `frontend/dist`). It must contain `index.html`.
-   *
-   * The construct lists the folder at synth time: it sorts the files into hashed and unhashed, sets the
-   * `Content-Type` of `.js`, `.mjs`, `.css`, `.svg`, `.wasm`, `.webmanifest` and `.map` files explicitly, and
-   * invalidates exactly the unhashed files. Set exactly one of `source` and `sourceAsset`.
-   *
-   * @default - none; `sourceAsset` must be set instead
-   */
-  readonly source?: string;
-
-  /**
-   * A prebuilt site as a BucketDeployment source, for example `s3deploy.Source.asset('frontend', { bundling })`
-   * (built by the CDK at synth time) or `s3deploy.Source.bucket(bucket, 'site.zip')`.
-   *
-   * Its files cannot be listed at synth time, so `hashedAssetGlobs` is required with it, content types are those
-   * the upload guesses from the file names, and only `/` and `/index.html` are invalidated (the other unhashed
-   * files are `no-cache`). Set exactly one of `source` and `sourceAsset`.
-   *
-   * @default - none; `source` must be set instead
-   */
-  readonly sourceAsset?: s3deploy.ISource;
-
-  /**
-   * Globs of the content-hashed files in the site, with `aws s3 sync` semantics (fnmatch: `*` also
-   * matches `/`).
-   *
-   * These files get `Cache-Control: public, max-age=31536000, immutable`, are uploaded before the other
-   * files and are kept for `keepReleases` releases. Every other file gets `no-cache`. Required with `sourceAsset`.
-   *
-   * @default SpaWithLambdaApi.DEFAULT_HASHED_ASSET_GLOBS (Vite, webpack, Create React App and Angular output)
-   */
-  readonly hashedAssetGlobs?: string[];
-
-  /**
-   * How many releases keep their content-hashed files in the bucket, the current one included.
-   *
-   * Browser tabs opened before a deploy keep loading the previous release's chunks, so at least 2. A release
-   * is a distinct set of hashed files; older files that no kept release lists are deleted after each deploy.
-   *
-   * @default 2
-   */
-  readonly keepReleases?: number;
-
-  /**
-   * How deep links such as `/items/42` get the SPA shell.
-   *
-   * @default SpaRouting.viewerRequestFunction()
-   */
-  readonly routing?: SpaRouting;
-}
-
-/**
- * The Python API: a FastAPI project served under a path prefix of the same origin.
- */
-export interface SpaApiOptions extends FastApiFunctionOptions {
-  /**
-   * The path prefix CloudFront sends to the API. `<prefix>/*` is routed to the API with the full path,
-   * so FastAPI's routes include the prefix (`/api/health`). `<prefix>` alone (no trailing segment) is not
-   * matched and goes to the SPA.
-   *
-   * @default "/api"
-   */
-  readonly prefix?: string;
-
-  /**
-   * Steady-state request rate limit of the API's `$default` stage, in requests per second.
-   *
-   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html
-   * @default 500
-   */
-  readonly throttlingRateLimit?: number;
-
-  /**
-   * Burst limit of the API's `$default` stage, in requests.
-   *
-   * @default 1000
-   */
-  readonly throttlingBurstLimit?: number;
-
-  /**
-   * Origin verification: the API refuses requests that did not come through the distribution, before
-   * the FastAPI module is imported.
-   *
-   * CloudFront sends a secret header (a Secrets Manager secret generated at deploy time); the function
-   * accepts the secret's current and previous values, so it can be rotated without downtime.
-   *
-   * @default - on, with the header "x-origin-verify" and a 5-minute cache
-   */
-  readonly originVerification?: OriginVerificationOptions;
-
-  /**
-   * An authorizer for every API route, for example an `HttpJwtAuthorizer` for Cognito or another OIDC
-   * issuer, or an `HttpLambdaAuthorizer`.
-   *
-   * Origin verification does not use the route's authorizer slot, so both apply: API Gateway runs your
-   * authorizer, then the function checks the origin header.
-   *
-   * @default - no authorizer: FastAPI decides who may call what
-   */
-  readonly authorizer?: apigwv2.IHttpRouteAuthorizer;
-
-  /**
-   * OAuth scopes the `authorizer` requires on every route (JWT authorizers only).
-   *
-   * @default - none
-   */
-  readonly authorizationScopes?: string[];
-}
-
-/**
- * A custom domain for the distribution.
- */
-export interface SpaDomainOptions {
-  /**
-   * The fully qualified domain name, for example `app.example.com`.
-   */
-  readonly domainName: string;
-
-  /**
-   * The Route53 hosted zone of `domainName`. When given, A and AAAA alias records are created, and if no
-   * `certificate` is given a DNS-validated one is created (only possible when the stack is in us-east-1).
-   *
-   * @default - no DNS records; point your DNS at the distribution yourself
-   */
-  readonly hostedZone?: route53.IHostedZone;
-
-  /**
-   * An ACM certificate in us-east-1 that covers `domainName` (CloudFront only uses us-east-1 certificates).
-   *
-   * @default - created with DNS validation in `hostedZone` when the stack is in us-east-1
-   */
-  readonly certificate?: acm.ICertificate;
-}
+import { spaRoutingParts } from './routing/spa-routing-parts';
+import { createSiteBucket, DEFAULT_HASHED_ASSET_GLOBS, deploySite, validateSiteOptions } from './site/spa-site';
+import { SpaSiteOptions } from './site/spa-site-options';
 
 /**
  * Properties of {@link SpaWithLambdaApi}.
@@ -281,14 +134,7 @@ export class SpaWithLambdaApi extends Construct {
    * Default globs of content-hashed files: Vite's `assets/`, Create React App's `static/`, and names with a
    * content hash as webpack (`main.3f2a9c1b.js`) and Angular (`main-ABCD1234.js`) write them.
    */
-  public static readonly DEFAULT_HASHED_ASSET_GLOBS: string[] = [
-    'assets/*',
-    'static/*',
-    '*.[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]*.js',
-    '*.[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]*.css',
-    '*-[A-Z0-9][A-Z0-9][A-Z0-9][A-Z0-9][A-Z0-9][A-Z0-9][A-Z0-9][A-Z0-9].js',
-    '*-[A-Z0-9][A-Z0-9][A-Z0-9][A-Z0-9][A-Z0-9][A-Z0-9][A-Z0-9][A-Z0-9].css',
-  ];
+  public static readonly DEFAULT_HASHED_ASSET_GLOBS: string[] = DEFAULT_HASHED_ASSET_GLOBS;
 
   /**
    * The default `Content-Security-Policy`: no fetch directive (so no SPA build breaks), no `<base>`
@@ -365,217 +211,46 @@ export class SpaWithLambdaApi extends Construct {
 
   constructor(scope: Construct, id: string, props: SpaWithLambdaApiProps) {
     super(scope, id);
-    const stack = Stack.of(this);
     validateProps(this, id, props);
-
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const logRetention = props.logRetention ?? logs.RetentionDays.THREE_MONTHS;
-    const routing = props.site.routing ?? SpaRouting.viewerRequestFunction();
-    this.apiPrefix = props.api.prefix ?? '/api';
 
-    // access logs of the site bucket and the distribution, expired after logRetention
-    const cloudFrontLogging = cloudFrontLoggingMode(stack);
-    this.logsBucket = createLogsBucket(this, 'LogsBucket', { mode: cloudFrontLogging, retention: logRetention, removalPolicy });
+    // the parts; stateful resources are created with this construct as their scope, so their logical IDs stay
+    const logging = cloudFrontLoggingMode(Stack.of(this));
+    this.logsBucket = createLogsBucket(this, 'LogsBucket', { mode: logging, retention: logRetention, removalPolicy });
+    this.bucket = createSiteBucket(this, this.logsBucket, removalPolicy);
+    const api = new ApiOrigin(this, { api: props.api, logRetention, removalPolicy });
+    this.apiPrefix = api.prefix;
+    this.originVerifySecret = api.secret;
+    this.api = api.fastApi;
+    this.function = api.fastApi.function;
+    this.httpApi = api.httpApi;
+    this.stage = api.stage;
+    this.accessLogGroup = api.accessLogGroup;
+    const routing = spaRoutingParts(this, props.site.routing ?? SpaRouting.viewerRequestFunction(), this.apiPrefix);
+    this.spaRoutingFunction = routing.function;
+    this.certificate = domainCertificate(this, props.domain);
+    this.responseHeadersPolicy = responseHeadersPolicy(this, props);
 
-    this.bucket = new s3.Bucket(this, 'SiteBucket', {
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      removalPolicy,
-      autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
-      serverAccessLogsBucket: serverAccessLogsTarget(this, this.logsBucket),
-      serverAccessLogsPrefix: S3_ACCESS_LOGS_PREFIX,
-    });
-    allowServerAccessLogs(this.logsBucket, this.bucket);
-
-    // origin verification: CloudFront sends this secret, the function refuses requests without it
-    const originVerification = props.api.originVerification;
-    const originVerifyHeader = originVerification?.headerName ?? DEFAULT_ORIGIN_VERIFY_HEADER;
-    if (originVerification?.enabled ?? true) {
-      this.originVerifySecret = new secretsmanager.Secret(this, 'OriginVerifySecret', {
-        description: `Origin-verification header value CloudFront sends to the API of ${this.node.path}`,
-        generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
-      });
-    }
-
-    this.api = new FastApiFunction(this, 'ApiFunction', {
-      source: props.api.source,
-      handler: props.api.handler,
-      runtime: props.api.runtime,
-      architecture: props.api.architecture,
-      memorySize: props.api.memorySize,
-      timeout: props.api.timeout,
-      environment: props.api.environment,
-      bundling: props.api.bundling,
-      secrets: props.api.secrets,
-      tracing: props.api.tracing,
-      vpc: props.api.vpc,
-      vpcSubnets: props.api.vpcSubnets,
-      securityGroups: props.api.securityGroups,
-      snapStart: props.api.snapStart,
-      provisionedConcurrency: props.api.provisionedConcurrency,
-      reservedConcurrency: props.api.reservedConcurrency,
-      logRetention,
-      removalPolicy,
-      verifyOrigin: this.originVerifySecret ? {
-        secret: this.originVerifySecret,
-        headerName: originVerifyHeader,
-        cacheTtl: originVerification?.cacheTtl,
-      } : undefined,
-    });
-    this.function = this.api.function;
-
-    this.accessLogGroup = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy });
-    this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
-      description: `API of ${this.node.path}, served under ${this.apiPrefix}/* by CloudFront`,
-      createDefaultStage: false,
-      // the live alias when SnapStart or provisioned concurrency is on
-      defaultIntegration: new integrations.HttpLambdaIntegration('FastApi', this.api.invokeTarget, {
-        payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
-      }),
-      defaultAuthorizer: props.api.authorizer,
-      defaultAuthorizationScopes: props.api.authorizationScopes,
-    });
-    this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
-      httpApi: this.httpApi,
-      stageName: '$default',
-      autoDeploy: true,
-      throttle: {
-        rateLimit: props.api.throttlingRateLimit ?? 500,
-        burstLimit: props.api.throttlingBurstLimit ?? 1000,
-      },
-      accessLogSettings: {
-        destination: new apigwv2.LogGroupLogDestination(this.accessLogGroup),
-        format: apiAccessLogFormat(),
-      },
-    });
-
-    const domain = props.domain;
-    this.certificate = domain?.certificate;
-    if (domain && !this.certificate && domain.hostedZone) {
-      // validation guarantees the stack is in us-east-1 here
-      this.certificate = new acm.Certificate(this, 'Certificate', {
-        domainName: domain.domainName,
-        validation: acm.CertificateValidation.fromDns(domain.hostedZone),
-      });
-    }
-
-    this.responseHeadersPolicy = props.responseHeadersPolicy ?? securityHeadersPolicy(this, 'SecurityHeaders', {
-      contentSecurityPolicy: props.contentSecurityPolicy ?? DEFAULT_CONTENT_SECURITY_POLICY,
-    });
-
-    if (routing.mode === SpaRouting.viewerRequestFunction().mode) {
-      this.spaRoutingFunction = new cloudfront.Function(this, 'SpaRoutingFunction', {
-        comment: 'SPA routing: navigations and extension-less paths get /index.html',
-        runtime: cloudfront.FunctionRuntime.JS_2_0,
-        code: cloudfront.FunctionCode.fromFile({
-          filePath: path.join(__dirname, 'routing', 'runtime', 'spa-routing.js'),
-        }),
-      });
-    } else if (routing.mode === SpaRouting.errorResponses().mode) {
-      Annotations.of(this).addWarningV2('cdk-spa-with-lambda-api:errorResponsesMaskApiErrors',
-        'site.routing is SpaRouting.errorResponses(): every 403 and 404 of the distribution, including the API\'s, '
-        + `is answered with /index.html and status 200, so clients of ${this.apiPrefix}/* never see an API 404 or 403. `
-        + 'Use SpaRouting.viewerRequestFunction() (the default) to keep API errors intact.');
-    }
-
-    const timeout = resolveFunctionProps(props.api).timeout;
-    const timeoutSeconds = timeout.isUnresolved() ? LIMITS.maxApiTimeoutSeconds : timeout.toSeconds();
-    const apiOrigin = new origins.HttpOrigin(`${this.httpApi.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`, {
-      protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
-      originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
-      // longer than the function timeout, so the API's own timeout error reaches the client
-      readTimeout: Duration.seconds(Math.min(60, timeoutSeconds + 5)),
-      // a dynamic reference: CloudFormation resolves it at deploy time, the template holds no secret
-      customHeaders: this.originVerifySecret ? {
-        [originVerifyHeader]: SecretValue.secretsManager(this.originVerifySecret.secretArn, {
-          versionId: originVerification?.secretVersionId,
-        }).unsafeUnwrap(),
-      } : undefined,
-    });
-
-    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
-      comment: `SPA and API of ${this.node.path}`,
-      defaultRootObject: 'index.html',
-      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
-      enableIpv6: true,
-      priceClass: props.priceClass ?? cloudfront.PriceClass.PRICE_CLASS_100,
-      domainNames: domain ? [domain.domainName] : undefined,
+    // connected: the site and the API behind one distribution, the site uploaded into the bucket, DNS to the distribution
+    this.distribution = createSpaDistribution(this, {
+      ...props,
+      siteBucket: this.bucket,
+      routing,
+      headersPolicy: this.responseHeadersPolicy,
+      additionalBehaviors: { [api.pathPattern]: api.behavior(this.responseHeadersPolicy) },
+      logsBucket: this.logsBucket,
+      logging,
       certificate: this.certificate,
-      minimumProtocolVersion: domain ? cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 : undefined,
-      webAclId: props.webAclArn,
-      ...legacyDistributionLogging(cloudFrontLogging, this.logsBucket),
-      defaultBehavior: {
-        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket, {
-          // LIST lets S3 answer 404 (not 403) for a missing object
-          originAccessLevels: [cloudfront.AccessLevel.READ, cloudfront.AccessLevel.LIST],
-        }),
-        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
-        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
-        compress: true,
-        responseHeadersPolicy: this.responseHeadersPolicy,
-        functionAssociations: this.spaRoutingFunction ? [{
-          eventType: cloudfront.FunctionEventType.VIEWER_REQUEST,
-          function: this.spaRoutingFunction,
-        }] : undefined,
-      },
-      additionalBehaviors: {
-        [`${this.apiPrefix}/*`]: {
-          origin: apiOrigin,
-          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
-          allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
-          cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
-          originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-          responseHeadersPolicy: this.responseHeadersPolicy,
-          compress: true,
-        },
-      },
-      errorResponses: routing.mode === SpaRouting.errorResponses().mode
-        ? [403, 404].map((httpStatus) => ({
-          httpStatus,
-          responseHttpStatus: 200,
-          responsePagePath: '/index.html',
-          ttl: Duration.seconds(0),
-        }))
-        : undefined,
     });
-
-    // LIST is safe here: defaultRootObject is index.html, so a request for "/" never lists the bucket.
-    Annotations.of(this.distribution).acknowledgeWarning('@aws-cdk/aws-cloudfront-origins:listBucketSecurityRisk',
-      'defaultRootObject is index.html and the SPA routing never forwards "/" to the bucket as a listing');
-
-    if (cloudFrontLogging === 'v2') {
-      cloudFrontLogDelivery(this, this.distribution, this.logsBucket);
-    } else if (cloudFrontLogging === 'none') {
-      Annotations.of(this).addWarningV2('cdk-spa-with-lambda-api:noCloudFrontAccessLogs',
-        `The stack is in ${stack.region}, a region whose buckets CloudFront does not deliver legacy standard logs to, and standard `
-        + 'logging v2 can only be set up from us-east-1, so the distribution has no access logs. Deploy the stack in us-east-1 or '
-        + 'another region, or enable standard logging v2 for the distribution in the CloudFront console.');
-    }
-
-    const site = new SiteDeployment(this, 'SiteDeployment', {
-      bucket: this.bucket,
-      distribution: this.distribution,
-      source: props.site.source,
-      sourceAsset: props.site.sourceAsset,
-      hashedGlobs: props.site.hashedAssetGlobs ?? SpaWithLambdaApi.DEFAULT_HASHED_ASSET_GLOBS,
-      keepReleases: props.site.keepReleases,
-      logRetention,
-      removalPolicy,
-    });
+    const site = deploySite(this, { site: props.site, bucket: this.bucket, distribution: this.distribution, logRetention, removalPolicy });
     this.hashedAssetsDeployment = site.hashedAssets;
     this.filesDeployment = site.files;
     this.siteDeployed = site.deployed;
+    domainRecords(this, props.domain, this.distribution);
 
-    if (domain?.hostedZone) {
-      const target = route53.RecordTarget.fromAlias(new targets.CloudFrontTarget(this.distribution));
-      new route53.ARecord(this, 'AliasRecord', { zone: domain.hostedZone, recordName: domain.domainName, target });
-      new route53.AaaaRecord(this, 'AliasRecordIpv6', { zone: domain.hostedZone, recordName: domain.domainName, target });
-    }
-
-    this.siteUrl = `https://${domain ? domain.domainName : this.distribution.distributionDomainName}`;
+    // outputs
+    this.siteUrl = `https://${props.domain ? props.domain.domainName : this.distribution.distributionDomainName}`;
     new CfnOutput(this, 'SiteUrl', { value: this.siteUrl, description: 'URL of the site' });
     new CfnOutput(this, 'DistributionId', { value: this.distribution.distributionId, description: 'CloudFront distribution id' });
     new CfnOutput(this, 'BucketName', { value: this.bucket.bucketName, description: 'Bucket that holds the SPA' });
@@ -590,9 +265,9 @@ export class SpaWithLambdaApi extends Construct {
     // findings cdk-nag (AwsSolutions) reports, suppressed where they do not apply, each with its reason
     suppressSpaFindings({
       distribution: this.distribution,
-      customDomain: domain !== undefined,
+      customDomain: props.domain !== undefined,
       webAcl: props.webAclArn !== undefined,
-      cloudFrontLogging,
+      cloudFrontLogging: logging,
       logsBucket: this.logsBucket,
       httpApi: this.httpApi,
       userAuthorizer: props.api.authorizer !== undefined,
@@ -601,13 +276,13 @@ export class SpaWithLambdaApi extends Construct {
     suppressCdkHelperFindings(this, [this.bucket]);
 
     if (props.monitoring?.enabled ?? true) {
-      this.monitoring = new SpaMonitoring(this, 'Monitoring', {
+      this.monitoring = new SpaMonitoring(this, 'Monitoring', markValidated({
         ...props.monitoring,
         function: this.function,
-        functionTimeout: timeout,
+        functionTimeout: api.timeout,
         httpStage: this.stage,
         distribution: this.distribution,
-      });
+      }));
     }
   }
 
@@ -711,125 +386,17 @@ export class SpaWithLambdaApi extends Construct {
   }
 }
 
-const US_EAST_1 = 'us-east-1';
-const PREFIX_RE = /^(\/[A-Za-z0-9._~-]+)+$/;
-const HOSTNAME_RE = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/;
-
-/** Validates every prop in one place, before anything is built, and throws once. */
+/** Validates every part's props in one place, before anything is built, and throws once with every problem. */
 function validateProps(scope: Construct, id: string, props: SpaWithLambdaApiProps): void {
   const errors = new PropErrors();
-  const stack = Stack.of(scope);
-
-  // site
-  const site = props.site;
-  if (site.source === undefined && site.sourceAsset === undefined) {
-    errors.add('site has neither source nor sourceAsset. Set source to the built SPA folder (for example "frontend/dist"), '
-      + 'or sourceAsset to a prebuilt s3deploy.ISource.');
-  } else if (site.source !== undefined && site.sourceAsset !== undefined) {
-    errors.add(`site.source is ${show(site.source)} and site.sourceAsset is set too, but the site can only come from one of them. `
-      + 'Keep source for a built folder, or sourceAsset for a prebuilt source.');
-  }
-  if (site.source !== undefined
-    && validateDirectory(errors, 'site.source', site.source, 'the built SPA folder, for example frontend/dist')) {
-    if (!fs.existsSync(path.join(site.source, 'index.html'))) {
-      errors.add(`site.source is ${show(site.source)}, but it has no index.html. `
-        + 'It must be the output folder of your SPA build (for example frontend/dist after `npm run build`). Build the SPA first, or point at the folder that holds index.html.');
-    }
-    const reserved = listFiles(site.source).find((f) => f.startsWith(MANIFEST_PREFIX));
-    if (reserved) {
-      errors.add(`site.source is ${show(site.source)}, but it contains ${show(reserved)}, and the key prefix ${show(MANIFEST_PREFIX)} `
-        + 'is reserved for the release manifests in the site bucket. Rename or remove that folder in your build output.');
-    }
-  }
-  const globs = site.hashedAssetGlobs;
-  if (globs !== undefined && (globs.length === 0 || globs.some((g) => g.trim() === '' || g === '*'))) {
-    errors.add(`site.hashedAssetGlobs is ${show(globs)}, but it must list at least one glob and none may be empty or "*" `
-      + '(that would cache index.html for a year). List the folders or name patterns of content-hashed files, for example ["assets/*"].');
-  } else if (globs !== undefined && matchesAny('index.html', globs)) {
-    errors.add(`site.hashedAssetGlobs is ${show(globs)}, but "index.html" matches it, so index.html would be cached for a year `
-      + 'and deploys would never reach returning visitors. Use globs that match only content-hashed files, for example ["assets/*"].');
-  }
-  if (site.sourceAsset !== undefined && globs === undefined) {
-    errors.add('site.sourceAsset is set, but site.hashedAssetGlobs is not. A prebuilt source cannot be listed at synth time, '
-      + 'so the construct cannot tell its content-hashed files from index.html. Set hashedAssetGlobs to the globs of your build, '
-      + 'for example SpaWithLambdaApi.DEFAULT_HASHED_ASSET_GLOBS, or ["assets/*"] for Vite.');
-  }
-  const keep = site.keepReleases;
-  if (keep !== undefined && !Token.isUnresolved(keep) && (!Number.isInteger(keep) || keep < DEFAULT_KEEP_RELEASES)) {
-    errors.add(`site.keepReleases is ${show(keep)}, but it must be a whole number of at least ${DEFAULT_KEEP_RELEASES}: `
-      + 'browser tabs opened before a deploy still load the previous release\'s files. Use 2 (the default) or more.');
-  }
-
-  // api
-  validateFunctionProps(errors, resolveFunctionProps(props.api), 'api.');
-  validateOperationsProps(errors, props.api, resolveFunctionProps(props.api).runtime, 'api.');
-  const prefix = props.api.prefix;
-  if (prefix !== undefined && !Token.isUnresolved(prefix) && !PREFIX_RE.test(prefix)) {
-    errors.add(`api.prefix is ${show(prefix)}, but it must start with "/", name at least one path segment and not end with "/" `
-      + '(letters, digits and . _ ~ - only), for example "/api" or "/backend/v1". The SPA owns "/".');
-  }
-  for (const [name, value, integer] of [
-    ['throttlingRateLimit', props.api.throttlingRateLimit, false],
-    ['throttlingBurstLimit', props.api.throttlingBurstLimit, true],
-  ] as const) {
-    if (value !== undefined && !Token.isUnresolved(value) && (value < 0 || !Number.isFinite(value) || (integer && !Number.isInteger(value)))) {
-      errors.add(`api.${name} is ${show(value)}, but it must be ${integer ? 'a whole number' : 'a number'} of at least 0. `
-        + `Set it to the ${integer ? 'burst size in requests' : 'requests per second'} you want the API to accept, or leave it unset for the default.`);
-    }
-  }
-
-  // monitoring
+  validateSiteOptions(errors, props.site);
+  validateApiOptions(errors, props.api);
   if (props.monitoring && (props.monitoring.enabled ?? true)) {
-    validateMonitoringSettings(errors, props.monitoring, 'monitoring.', resolveFunctionProps(props.api).timeout);
+    validateMonitoringSettings(errors, props.monitoring, 'monitoring.', apiTimeout(props.api));
   }
-
-  // security: origin verification, authorizer, WAF, response headers
-  validateSecurityProps(errors, props);
-
-  // domain
-  const domain = props.domain;
-  if (domain) {
-    const name = domain.domainName;
-    if (!Token.isUnresolved(name) && !HOSTNAME_RE.test(name)) {
-      errors.add(`domain.domainName is ${show(name)}, but it must be a fully qualified lower-case host name such as "app.example.com" `
-        + '(no scheme, path, port or wildcard).');
-    }
-    const zoneName = domain.hostedZone?.zoneName;
-    if (zoneName && !Token.isUnresolved(zoneName) && !Token.isUnresolved(name)) {
-      const zone = zoneName.replace(/\.$/, '');
-      if (name !== zone && !name.endsWith(`.${zone}`)) {
-        errors.add(`domain.domainName is ${show(name)}, but domain.hostedZone is ${show(zone)}, which cannot hold records for it. `
-          + 'Pass the hosted zone of that domain, or a domain name inside the zone.');
-      }
-    }
-    if (!domain.hostedZone && !domain.certificate) {
-      errors.add(`domain has neither hostedZone nor certificate for ${show(name)}. `
-        + 'Pass hostedZone (records and, in us-east-1, the certificate are created), or certificate (an ACM certificate in us-east-1) '
-        + 'if your DNS is elsewhere, or both.');
-    }
-    if (domain.hostedZone && !domain.certificate && stack.region !== US_EAST_1) {
-      const region = Token.isUnresolved(stack.region) ? 'unresolved (environment-agnostic stack)' : show(stack.region);
-      errors.add(`domain.certificate is not set and the stack region is ${region}, but CloudFront only accepts certificates from us-east-1, `
-        + 'so this construct can only create one when the stack is in us-east-1. Create the certificate in a us-east-1 stack and pass it: '
-        + '`new acm.Certificate(certStack, \'Cert\', { domainName, validation: acm.CertificateValidation.fromDns(zone) })` with '
-        + '`crossRegionReferences: true` on both stacks, or `acm.Certificate.fromCertificateArn(this, \'Cert\', \'arn:aws:acm:us-east-1:...\')`.');
-    }
-    const certRegion = domain.certificate ? certificateRegion(domain.certificate) : undefined;
-    if (certRegion && certRegion !== US_EAST_1) {
-      errors.add(`domain.certificate is in ${show(certRegion)}, but CloudFront only accepts ACM certificates from us-east-1. `
-        + 'Request or import the certificate in us-east-1 and pass that one.');
-    }
+  validateDistributionOptions(errors, props);
+  if (props.domain) {
+    validateDomainOptions(errors, props.domain, Stack.of(scope));
   }
-
   errors.throwIfAny('SpaWithLambdaApi', id);
-}
-
-/** The region of a certificate, when known at synth time. */
-function certificateRegion(cert: acm.ICertificate): string | undefined {
-  const arn = cert.certificateArn;
-  if (!Token.isUnresolved(arn)) {
-    return arn.split(':')[3] || undefined;
-  }
-  const region = cert.env.region;
-  return Token.isUnresolved(region) ? undefined : region;
 }

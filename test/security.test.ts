@@ -163,7 +163,7 @@ describe('origin verification', () => {
     const secretArn = 'arn:aws:secretsmanager:us-east-1:111111111111:secret:origin-AbCdEf';
     new FastApiFunction(stack, 'Api', {
       source: BACKEND,
-      verifyOrigin: { secret: secretsmanager.Secret.fromSecretCompleteArn(stack, 'S', secretArn), headerName: 'x-cf-secret' },
+      originVerification: { secret: secretsmanager.Secret.fromSecretCompleteArn(stack, 'S', secretArn), headerName: 'x-cf-secret' },
     });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::Lambda::Function', {
@@ -172,7 +172,7 @@ describe('origin verification', () => {
     });
   });
 
-  test('without verifyOrigin FastApiFunction runs the user\'s handler directly', () => {
+  test('without originVerification FastApiFunction runs the user\'s handler directly', () => {
     const stack = newStack();
     new FastApiFunction(stack, 'Api', { source: BACKEND });
     const t = Template.fromStack(stack);

@@ -296,17 +296,17 @@ describe('bad security input fails at synth time with one message per problem', 
       + 'to send no Content-Security-Policy at all, pass your own responseHeadersPolicy.');
   });
 
-  test('fails when FastApiFunction verifyOrigin has a bad header name and cache time, naming its own props', () => {
+  test('fails when FastApiFunction originVerification has a bad header name and cache time, naming its own props', () => {
     const stack = newStack();
     const secret = { secretArn: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:s-AbCdEf' } as any;
     expect(() => new FastApiFunction(stack, 'Fn', {
       source: BACKEND,
-      verifyOrigin: { secret, headerName: 'Via', cacheTtl: Duration.days(1) },
+      originVerification: { secret, headerName: 'Via', cacheTtl: Duration.days(1) },
     })).toThrow(new Error("Invalid props for FastApiFunction 'Fn':\n"
-      + '- verifyOrigin.headerName is "Via", but CloudFront cannot add that header to origin requests, or it carries other meaning '
+      + '- originVerification.headerName is "Via", but CloudFront cannot add that header to origin requests, or it carries other meaning '
       + '(Authorization belongs to your own authorizer; standard headers such as Host or Cookie and names starting with X-Amz- or X-Edge- are reserved). '
       + 'Use a custom name such as "x-origin-verify".\n'
-      + '- verifyOrigin.cacheTtl is 1 day, but it must be whole seconds from 1 second to 1 hour. '
+      + '- originVerification.cacheTtl is 1 day, but it must be whole seconds from 1 second to 1 hour. '
       + 'A shorter time makes a removed secret version stop working sooner; a longer one reads Secrets Manager less often. Leave it unset for 5 minutes.'));
   });
 

@@ -99,7 +99,7 @@ export const VERIFICATION_STACKS: VerificationStack[] = [
     region: 'us-east-1',
     build: (s) => new FastApiFunction(s, 'Api', {
       source: BACKEND,
-      verifyOrigin: {
+      originVerification: {
         secret: secretsmanager.Secret.fromSecretCompleteArn(s, 'OriginSecret',
           `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:origin-verify-AbCdEf`),
       },

@@ -5,18 +5,17 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { FunctionSecret } from './function-secret';
-import { FunctionOriginVerification } from './origin-verification';
 import { functionLogging } from './function-logging';
-import {
-  grantVpcAccess, LIVE_ALIAS_NAME, suppressTracingFinding, validateOperationsProps, warnPlaintextSecrets,
-} from './function-operations';
+import { grantVpcAccess, LIVE_ALIAS_NAME, suppressTracingFinding, warnPlaintextSecrets } from './function-operations';
+import { FunctionSecret } from './function-secret';
+import { DEFAULT_PYTHON_RUNTIME, resolveFunctionProps, validateFunctionOptions } from './function-validation';
+import { FunctionOriginVerification } from './origin-verification';
 import {
   grantOriginVerifySecret, originVerifyFunctionSettings, validateFunctionOriginVerification, validateOriginVerifyEnvironment,
 } from './origin-verification-layer';
 import { pythonBundledCode } from '../bundling/python-bundling';
-import { PropErrors, validateFunctionProps } from '../private/validation';
 import { PythonBundlingOptions } from '../bundling/python-bundling-options';
+import { isValidated, PropErrors } from '../private/validation';
 
 /**
  * Options of a FastAPI function that {@link FastApiFunction} and `SpaWithLambdaApi`'s `api` share.
@@ -192,7 +191,7 @@ export interface FastApiFunctionProps extends FastApiFunctionOptions {
   /**
    * Refuse every invocation whose header does not carry the value of a secret, before the handler module
    * is imported: for a function behind your own CloudFront distribution that adds the secret as an origin
-   * custom header. `SpaWithLambdaApi` sets this for its API function.
+   * custom header. `SpaWithLambdaApi` sets this for its API function, from its `api.originVerification`.
    *
    * The handler becomes a small wrapper from a layer (`cdk_spa_origin_verify.handler`); your handler is
    * named in the `CDK_SPA_ORIGIN_VERIFY_HANDLER` environment variable and is imported on the first
@@ -202,7 +201,7 @@ export interface FastApiFunctionProps extends FastApiFunctionOptions {
    *
    * @default - no check: every invocation reaches the handler
    */
-  readonly verifyOrigin?: FunctionOriginVerification;
+  readonly originVerification?: FunctionOriginVerification;
 }
 
 /**
@@ -221,7 +220,7 @@ export interface FastApiFunctionProps extends FastApiFunctionOptions {
  */
 export class FastApiFunction extends Construct implements iam.IGrantable, ec2.IConnectable {
   /** The default runtime: the newest Python runtime with aarch64 wheels for FastAPI's dependencies. */
-  public static readonly DEFAULT_RUNTIME = lambda.Runtime.PYTHON_3_14;
+  public static readonly DEFAULT_RUNTIME: lambda.Runtime = DEFAULT_PYTHON_RUNTIME;
 
   /** The Lambda function. */
   public readonly function: lambda.Function;
@@ -254,14 +253,15 @@ export class FastApiFunction extends Construct implements iam.IGrantable, ec2.IC
     super(scope, id);
 
     const resolved = resolveFunctionProps(props);
-    const errors = new PropErrors();
-    validateFunctionProps(errors, resolved, '');
-    validateOperationsProps(errors, props, resolved.runtime, '');
-    validateFunctionOriginVerification(errors, 'verifyOrigin.', props.verifyOrigin);
-    if (props.verifyOrigin) {
-      validateOriginVerifyEnvironment(errors, 'environment', resolved.environment);
+    if (!isValidated(props)) { // SpaWithLambdaApi validates its api props before it builds this function
+      const errors = new PropErrors();
+      validateFunctionOptions(errors, props, '');
+      validateFunctionOriginVerification(errors, 'originVerification.', props.originVerification);
+      if (props.originVerification) {
+        validateOriginVerifyEnvironment(errors, 'environment', resolved.environment);
+      }
+      errors.throwIfAny('FastApiFunction', id);
     }
-    errors.throwIfAny('FastApiFunction', id);
 
     // least privilege: no AWS managed policy, logs only to this function's own log group
     const logging = functionLogging(this, {
@@ -273,8 +273,8 @@ export class FastApiFunction extends Construct implements iam.IGrantable, ec2.IC
 
     const architecture = props.architecture ?? lambda.Architecture.ARM_64;
 
-    const originVerify = props.verifyOrigin
-      ? originVerifyFunctionSettings(this, props.verifyOrigin, resolved.handler, resolved.runtime, architecture,
+    const originVerify = props.originVerification
+      ? originVerifyFunctionSettings(this, props.originVerification, resolved.handler, resolved.runtime, architecture,
         props.snapStart === true || props.provisionedConcurrency !== undefined)
       : undefined;
     this.function = new lambda.Function(this, 'Function', {
@@ -329,8 +329,8 @@ export class FastApiFunction extends Construct implements iam.IGrantable, ec2.IC
       });
     }
     this.invokeTarget = this.alias ?? this.function;
-    if (props.verifyOrigin) {
-      grantOriginVerifySecret(props.verifyOrigin, this.function);
+    if (props.originVerification) {
+      grantOriginVerifySecret(props.originVerification, this.function);
     }
   }
 
@@ -341,16 +341,4 @@ export class FastApiFunction extends Construct implements iam.IGrantable, ec2.IC
   public get connections(): ec2.Connections {
     return this.function.connections;
   }
-}
-
-/** FastApiFunction props with every default applied. */
-export function resolveFunctionProps(props: FastApiFunctionProps) {
-  return {
-    source: props.source,
-    handler: props.handler ?? 'app.main.handler',
-    runtime: props.runtime ?? FastApiFunction.DEFAULT_RUNTIME,
-    timeout: props.timeout ?? Duration.seconds(15),
-    memorySize: props.memorySize ?? 256,
-    environment: props.environment ?? {},
-  };
 }

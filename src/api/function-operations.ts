@@ -2,9 +2,9 @@ import { Annotations, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { addNagSuppressions } from '../private/nag';
-import { isReservedEnvName, PropErrors, show } from '../private/validation';
 import type { FastApiFunctionOptions } from './fastapi-function';
+import { addNagSuppressions } from '../private/nag';
+import { PropErrors, show } from '../private/validation';
 
 /** The operations props of a FastAPI function (secrets, VPC, tracing, SnapStart, concurrency). */
 export type FunctionOperationsProps = Pick<FastApiFunctionOptions, 'environment' | 'secrets' | 'vpc' | 'vpcSubnets'
@@ -14,6 +14,15 @@ export type FunctionOperationsProps = Pick<FastApiFunctionOptions, 'environment'
 export const LIVE_ALIAS_NAME = 'live';
 
 const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Environment variable names Lambda reserves; a function that sets one fails to deploy. */
+const RESERVED_ENV = /^(AWS_.*|_HANDLER|_X_AMZN_TRACE_ID|LAMBDA_TASK_ROOT|LAMBDA_RUNTIME_DIR|TZ)$/;
+const RESERVED_ENV_ALLOWED = new Set(['AWS_LAMBDA_EXEC_WRAPPER', 'AWS_LAMBDA_LOG_LEVEL', 'AWS_LAMBDA_LOG_FORMAT']);
+
+/** Whether Lambda reserves an environment variable name (a function that sets it fails to deploy). */
+export function isReservedEnvName(name: string): boolean {
+  return RESERVED_ENV.test(name) && !RESERVED_ENV_ALLOWED.has(name);
+}
 
 /**
  * Validates secrets, VPC, SnapStart and concurrency props, collecting every problem.

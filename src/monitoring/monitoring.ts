@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { CLOUDFRONT_METRICS_REGION, cloudFrontMetric } from './cloudfront-metrics';
 import { validateMonitoringSettings } from './monitoring-validation';
 import { addNagSuppressions } from '../private/nag';
-import { PropErrors, show } from '../private/validation';
+import { isValidated, PropErrors, show } from '../private/validation';
 
 /**
  * Alarm thresholds, notification target and dashboard of the monitoring of a SPA and its API.
@@ -201,13 +201,15 @@ export class SpaMonitoring extends Construct {
     const functionTimeout = props.functionTimeout
       ?? (props.function instanceof lambda.Function ? props.function.timeout : undefined)
       ?? Duration.seconds(3);
-    const errors = new PropErrors();
-    if (!props.function && !props.httpStage && !props.distribution) {
-      errors.add('function, httpStage and distribution are all unset, but there is nothing to monitor without them. '
-        + 'Pass at least one of them.');
+    if (!isValidated(props)) { // SpaWithLambdaApi validates its monitoring props before it builds this
+      const errors = new PropErrors();
+      if (!props.function && !props.httpStage && !props.distribution) {
+        errors.add('function, httpStage and distribution are all unset, but there is nothing to monitor without them. '
+          + 'Pass at least one of them.');
+      }
+      validateMonitoringSettings(errors, props, '', props.function ? functionTimeout : undefined);
+      errors.throwIfAny('SpaMonitoring', id);
     }
-    validateMonitoringSettings(errors, props, '', props.function ? functionTimeout : undefined);
-    errors.throwIfAny('SpaMonitoring', id);
 
     this.alarmTopic = props.alarmTopic;
     if (!this.alarmTopic && props.createAlarmTopic) {

@@ -1,8 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Duration, Token } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { hasDependencyFile } from '../bundling/inputs';
 
 /**
  * Collects every problem in a construct's props, so a user sees all of them in one synth,
@@ -46,84 +44,6 @@ export const LIMITS = {
   maxApiTimeoutSeconds: 30,
 };
 
-/** Environment variable names Lambda reserves; a function that sets one fails to deploy. */
-const RESERVED_ENV = /^(AWS_.*|_HANDLER|_X_AMZN_TRACE_ID|LAMBDA_TASK_ROOT|LAMBDA_RUNTIME_DIR|TZ)$/;
-const RESERVED_ENV_ALLOWED = new Set(['AWS_LAMBDA_EXEC_WRAPPER', 'AWS_LAMBDA_LOG_LEVEL', 'AWS_LAMBDA_LOG_FORMAT']);
-
-/** Whether Lambda reserves an environment variable name (a function that sets it fails to deploy). */
-export function isReservedEnvName(name: string): boolean {
-  return RESERVED_ENV.test(name) && !RESERVED_ENV_ALLOWED.has(name);
-}
-
-const PY_IDENT = '[A-Za-z_][A-Za-z0-9_]*';
-const HANDLER_RE = new RegExp(`^${PY_IDENT}(\\.${PY_IDENT})*\\.${PY_IDENT}$`);
-
-/** The props of a Python API function that both the facade and FastApiFunction validate. */
-export interface FunctionPropsToValidate {
-  readonly source: string;
-  readonly handler: string;
-  readonly runtime: lambda.Runtime;
-  readonly timeout: Duration;
-  readonly memorySize: number;
-  readonly environment: { [key: string]: string };
-}
-
-/**
- * Validates a FastAPI project folder and the function settings.
- * @param prefix the prop path shown in messages, `api.` in the facade, empty in FastApiFunction
- */
-export function validateFunctionProps(errors: PropErrors, p: FunctionPropsToValidate, prefix: string): void {
-  const sourceOk = validateDirectory(errors, `${prefix}source`, p.source,
-    'the folder of your FastAPI project, which holds requirements.txt or pyproject.toml and the handler module');
-  if (sourceOk && !hasDependencyFile(p.source)) {
-    errors.add(`${prefix}source is ${show(p.source)}, but it has neither requirements.txt nor pyproject.toml. `
-      + 'The bundler installs the function\'s dependencies from one of them (with uv.lock or poetry.lock when present). '
-      + 'Add a requirements.txt (it may be empty) listing fastapi and mangum, for example `pip freeze > requirements.txt` in your virtualenv.');
-  }
-
-  if (!Token.isUnresolved(p.handler)) {
-    if (!HANDLER_RE.test(p.handler)) {
-      errors.add(`${prefix}handler is ${show(p.handler)}, but it must be \`module.attribute\` in Python import syntax, `
-        + 'for example "app.main.handler" for `handler = Mangum(app)` in app/main.py. Use dots, not slashes, and no ".py".');
-    } else if (sourceOk) {
-      const modulePath = p.handler.split('.').slice(0, -1).join(path.sep);
-      const candidates = [`${modulePath}.py`, path.join(modulePath, '__init__.py')];
-      if (!candidates.some((c) => fs.existsSync(path.join(p.source, c)))) {
-        errors.add(`${prefix}handler is ${show(p.handler)}, but neither ${candidates.map((c) => show(c.split(path.sep).join('/'))).join(' nor ')} exists in `
-          + `${prefix}source ${show(p.source)}. Point the handler at the module that defines it, relative to the source folder.`);
-      }
-    }
-  }
-
-  if (p.runtime.family !== lambda.RuntimeFamily.PYTHON) {
-    errors.add(`${prefix}runtime is ${show(p.runtime.name)}, but a FastAPI function needs a Python runtime. `
-      + 'Use lambda.Runtime.PYTHON_3_12 or newer, or leave it unset for the default.');
-  }
-
-  if (!p.timeout.isUnresolved()) {
-    const seconds = p.timeout.toMilliseconds() / 1000;
-    if (seconds > LIMITS.maxApiTimeoutSeconds) {
-      errors.add(`${prefix}timeout is ${show(p.timeout)}, but an HTTP API integration times out after 30 seconds. `
-        + 'Use a timeout of at most 30 seconds (move longer work to a queue or Step Functions).');
-    } else if (seconds < 1) {
-      errors.add(`${prefix}timeout is ${show(p.timeout)}, but Lambda timeouts are whole seconds from 1 to 30 here. Use at least Duration.seconds(1).`);
-    }
-  }
-
-  if (!Token.isUnresolved(p.memorySize)
-    && (!Number.isInteger(p.memorySize) || p.memorySize < LIMITS.minMemoryMb || p.memorySize > LIMITS.maxMemoryMb)) {
-    errors.add(`${prefix}memorySize is ${show(p.memorySize)}, but Lambda allows whole megabytes from ${LIMITS.minMemoryMb} to ${LIMITS.maxMemoryMb}. `
-      + 'Use a value in that range, for example 256 or 512.');
-  }
-
-  for (const name of Object.keys(p.environment)) {
-    if (isReservedEnvName(name)) {
-      errors.add(`${prefix}environment sets ${show(name)}, but Lambda reserves that name and rejects the function at deploy time. `
-        + 'Rename the variable (for example with your app\'s prefix).');
-    }
-  }
-}
-
 /** Checks that a path is an existing directory. Returns true when it is. */
 export function validateDirectory(errors: PropErrors, prop: string, dir: string, what: string): boolean {
   if (Token.isUnresolved(dir)) {
@@ -139,4 +59,20 @@ export function validateDirectory(errors: PropErrors, prop: string, dir: string,
     return false;
   }
   return true;
+}
+
+const VALIDATED = new WeakSet<object>();
+
+/**
+ * Marks props as validated by the caller (the facade validates every part's props at once, before it builds
+ * anything), so the construct that receives them does not validate them a second time.
+ */
+export function markValidated<T extends object>(props: T): T {
+  VALIDATED.add(props);
+  return props;
+}
+
+/** Whether `markValidated` was called on these props: the construct then skips its own validation. */
+export function isValidated(props: object): boolean {
+  return VALIDATED.has(props);
 }

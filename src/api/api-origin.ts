@@ -1,0 +1,165 @@
+import { Duration, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as integrations from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { apiAccessLogFormat } from './access-log-format';
+import { FastApiFunction } from './fastapi-function';
+import { resolveFunctionProps, validateFunctionOptions } from './function-validation';
+import {
+  DEFAULT_ORIGIN_VERIFY_HEADER, validateOriginVerificationOptions, validateOriginVerifyEnvironment,
+} from './origin-verification-layer';
+import { SpaApiOptions } from './spa-api-options';
+import { LIMITS, markValidated, PropErrors, show } from '../private/validation';
+
+
+const PREFIX_RE = /^(\/[A-Za-z0-9._~-]+)+$/;
+
+/** Validates the facade's `api` props: the function, the HTTP API stage, origin verification and the authorizer. */
+export function validateApiOptions(errors: PropErrors, api: SpaApiOptions): void {
+  validateFunctionOptions(errors, api, 'api.');
+  const prefix = api.prefix;
+  if (prefix !== undefined && !Token.isUnresolved(prefix) && !PREFIX_RE.test(prefix)) {
+    errors.add(`api.prefix is ${show(prefix)}, but it must start with "/", name at least one path segment and not end with "/" `
+      + '(letters, digits and . _ ~ - only), for example "/api" or "/backend/v1". The SPA owns "/".');
+  }
+  for (const [name, value, integer] of [
+    ['throttlingRateLimit', api.throttlingRateLimit, false],
+    ['throttlingBurstLimit', api.throttlingBurstLimit, true],
+  ] as const) {
+    if (value !== undefined && !Token.isUnresolved(value) && (value < 0 || !Number.isFinite(value) || (integer && !Number.isInteger(value)))) {
+      errors.add(`api.${name} is ${show(value)}, but it must be ${integer ? 'a whole number' : 'a number'} of at least 0. `
+        + `Set it to the ${integer ? 'burst size in requests' : 'requests per second'} you want the API to accept, or leave it unset for the default.`);
+    }
+  }
+
+  const ov = api.originVerification;
+  validateOriginVerificationOptions(errors, 'api.originVerification.', ov);
+  if (ov?.enabled ?? true) {
+    validateOriginVerifyEnvironment(errors, 'api.environment', api.environment ?? {});
+  }
+  if (api.authorizationScopes !== undefined && api.authorizer === undefined) {
+    errors.add(`api.authorizationScopes is ${show(api.authorizationScopes)}, but api.authorizer is not set, and scopes are checked by `
+      + 'the authorizer. Set api.authorizer (for example an HttpJwtAuthorizer), or remove api.authorizationScopes.');
+  }
+}
+
+/** The function timeout of the facade's `api` props, defaults applied. */
+export function apiTimeout(api: SpaApiOptions): Duration {
+  return resolveFunctionProps(api).timeout;
+}
+
+export interface ApiOriginProps {
+  /** The facade's `api` props, already validated with `validateApiOptions`. */
+  readonly api: SpaApiOptions;
+  readonly logRetention: logs.RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * The API part of the request path: the origin-verification secret, the FastAPI function, the HTTP API with its
+ * `$default` stage and access logs, and the CloudFront origin and behaviour that reach them.
+ *
+ * Bind-style, as aws-cdk-lib's origins are: it builds its resources in the scope it is given (the facade) with
+ * the IDs they have always had there, so the logical IDs of the secret and the log groups never change.
+ */
+export class ApiOrigin {
+  /** The path prefix, for example `/api`. */
+  public readonly prefix: string;
+  /** The secret CloudFront sends in the origin-verification header, unless origin verification is off. */
+  public readonly secret?: secretsmanager.ISecret;
+  public readonly fastApi: FastApiFunction;
+  public readonly accessLogGroup: logs.LogGroup;
+  public readonly httpApi: apigwv2.HttpApi;
+  public readonly stage: apigwv2.HttpStage;
+  /** The function timeout, defaults applied. */
+  public readonly timeout: Duration;
+  private readonly origin: cloudfront.IOrigin;
+
+  constructor(scope: Construct, props: ApiOriginProps) {
+    const { api, logRetention, removalPolicy } = props;
+    const stack = Stack.of(scope);
+    this.prefix = api.prefix ?? '/api';
+    this.timeout = apiTimeout(api);
+
+    // origin verification: CloudFront sends this secret, the function refuses requests without it
+    const verification = api.originVerification;
+    const headerName = verification?.headerName ?? DEFAULT_ORIGIN_VERIFY_HEADER;
+    if (verification?.enabled ?? true) {
+      this.secret = new secretsmanager.Secret(scope, 'OriginVerifySecret', {
+        description: `Origin-verification header value CloudFront sends to the API of ${scope.node.path}`,
+        generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      });
+    }
+
+    this.fastApi = new FastApiFunction(scope, 'ApiFunction', markValidated({
+      ...api,
+      logRetention,
+      removalPolicy,
+      originVerification: this.secret ? { secret: this.secret, headerName, cacheTtl: verification?.cacheTtl } : undefined,
+    }));
+
+    this.accessLogGroup = new logs.LogGroup(scope, 'ApiAccessLogs', { retention: logRetention, removalPolicy });
+    this.httpApi = new apigwv2.HttpApi(scope, 'HttpApi', {
+      description: `API of ${scope.node.path}, served under ${this.prefix}/* by CloudFront`,
+      createDefaultStage: false,
+      // the live alias when SnapStart or provisioned concurrency is on
+      defaultIntegration: new integrations.HttpLambdaIntegration('FastApi', this.fastApi.invokeTarget, {
+        payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+      }),
+      defaultAuthorizer: api.authorizer,
+      defaultAuthorizationScopes: api.authorizationScopes,
+    });
+    this.stage = new apigwv2.HttpStage(scope, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: {
+        rateLimit: api.throttlingRateLimit ?? 500,
+        burstLimit: api.throttlingBurstLimit ?? 1000,
+      },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(this.accessLogGroup),
+        format: apiAccessLogFormat(),
+      },
+    });
+
+    const timeoutSeconds = this.timeout.isUnresolved() ? LIMITS.maxApiTimeoutSeconds : this.timeout.toSeconds();
+    this.origin = new origins.HttpOrigin(`${this.httpApi.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`, {
+      protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+      originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+      // longer than the function timeout, so the API's own timeout error reaches the client
+      readTimeout: Duration.seconds(Math.min(60, timeoutSeconds + 5)),
+      // a dynamic reference: CloudFormation resolves it at deploy time, the template holds no secret
+      customHeaders: this.secret ? {
+        [headerName]: SecretValue.secretsManager(this.secret.secretArn, {
+          versionId: verification?.secretVersionId,
+        }).unsafeUnwrap(),
+      } : undefined,
+    });
+  }
+
+  /** The path pattern of the API behaviour: `<prefix>/*`. */
+  public get pathPattern(): string {
+    return `${this.prefix}/*`;
+  }
+
+  /**
+   * The distribution's behaviour for `<prefix>/*`: all methods, caching disabled, every viewer header but Host,
+   * HTTPS only. CloudFront Functions of the API behaviour belong in its `functionAssociations`.
+   */
+  public behavior(responseHeadersPolicy: cloudfront.IResponseHeadersPolicy): cloudfront.BehaviorOptions {
+    return {
+      origin: this.origin,
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+      cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+      originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      responseHeadersPolicy,
+      compress: true,
+    };
+  }
+}

@@ -1,0 +1,58 @@
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import type { SpaRouting } from '../routing/spa-routing';
+
+/**
+ * The single-page app: where its build output is and how it is routed.
+ */
+export interface SpaSiteOptions {
+  /**
+   * Path of the built SPA folder (for example `frontend/dist`). It must contain `index.html`.
+   *
+   * The construct lists the folder at synth time: it sorts the files into hashed and unhashed, sets the
+   * `Content-Type` of `.js`, `.mjs`, `.css`, `.svg`, `.wasm`, `.webmanifest` and `.map` files explicitly, and
+   * invalidates exactly the unhashed files. Set exactly one of `source` and `sourceAsset`.
+   *
+   * @default - none; `sourceAsset` must be set instead
+   */
+  readonly source?: string;
+
+  /**
+   * A prebuilt site as a BucketDeployment source, for example `s3deploy.Source.asset('frontend', { bundling })`
+   * (built by the CDK at synth time) or `s3deploy.Source.bucket(bucket, 'site.zip')`.
+   *
+   * Its files cannot be listed at synth time, so `hashedAssetGlobs` is required with it, content types are those
+   * the upload guesses from the file names, and only `/` and `/index.html` are invalidated (the other unhashed
+   * files are `no-cache`). Set exactly one of `source` and `sourceAsset`.
+   *
+   * @default - none; `source` must be set instead
+   */
+  readonly sourceAsset?: s3deploy.ISource;
+
+  /**
+   * Globs of the content-hashed files in the site, with `aws s3 sync` semantics (fnmatch: `*` also
+   * matches `/`).
+   *
+   * These files get `Cache-Control: public, max-age=31536000, immutable`, are uploaded before the other
+   * files and are kept for `keepReleases` releases. Every other file gets `no-cache`. Required with `sourceAsset`.
+   *
+   * @default SpaWithLambdaApi.DEFAULT_HASHED_ASSET_GLOBS (Vite, webpack, Create React App and Angular output)
+   */
+  readonly hashedAssetGlobs?: string[];
+
+  /**
+   * How many releases keep their content-hashed files in the bucket, the current one included.
+   *
+   * Browser tabs opened before a deploy keep loading the previous release's chunks, so at least 2. A release
+   * is a distinct set of hashed files; older files that no kept release lists are deleted after each deploy.
+   *
+   * @default 2
+   */
+  readonly keepReleases?: number;
+
+  /**
+   * How deep links such as `/items/42` get the SPA shell.
+   *
+   * @default SpaRouting.viewerRequestFunction()
+   */
+  readonly routing?: SpaRouting;
+}
