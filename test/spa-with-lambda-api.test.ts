@@ -1,10 +1,8 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as route53 from 'aws-cdk-lib/aws-route53';
-import { minimalProps, newStack, synthApp, SITE } from './util';
+import { minimalProps, synthApp, SITE } from './util';
 import { SpaRouting, SpaWithLambdaApi } from '../src';
 
 const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
@@ -243,48 +241,6 @@ describe('distribution', () => {
   });
 });
 
-describe('custom domain', () => {
-  const zoneAttrs = { hostedZoneId: 'Z0123456789', zoneName: 'example.com' };
-
-  test('in us-east-1 with a hosted zone: DNS-validated certificate, TLSv1.2_2021, A and AAAA aliases', () => {
-    const stack = newStack('us-east-1');
-    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', zoneAttrs);
-    new SpaWithLambdaApi(stack, 'App', minimalProps({ domain: { domainName: 'app.example.com', hostedZone } }));
-    const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::CertificateManager::Certificate', {
-      DomainName: 'app.example.com',
-      ValidationMethod: 'DNS',
-      DomainValidationOptions: [{ DomainName: 'app.example.com', HostedZoneId: 'Z0123456789' }],
-    });
-    const config = distributionConfig(template);
-    expect(config.Aliases).toEqual(['app.example.com']);
-    expect(config.ViewerCertificate).toEqual({
-      AcmCertificateArn: { Ref: logicalIdOf(template, 'AWS::CertificateManager::Certificate') },
-      MinimumProtocolVersion: 'TLSv1.2_2021',
-      SslSupportMethod: 'sni-only',
-    });
-    for (const type of ['A', 'AAAA']) {
-      template.hasResourceProperties('AWS::Route53::RecordSet', {
-        Name: 'app.example.com.',
-        Type: type,
-        HostedZoneId: 'Z0123456789',
-        AliasTarget: Match.objectLike({ DNSName: { 'Fn::GetAtt': [logicalIdOf(template, 'AWS::CloudFront::Distribution'), 'DomainName'] } }),
-      });
-    }
-    template.hasOutput('*', { Value: 'https://app.example.com' });
-  });
-
-  test('a certificate without a hosted zone (external DNS) sets the alias and creates no records', () => {
-    const stack = newStack('eu-west-1');
-    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:111111111111:certificate/abc');
-    new SpaWithLambdaApi(stack, 'App', minimalProps({ domain: { domainName: 'app.example.com', certificate } }));
-    const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::Route53::RecordSet', 0);
-    template.resourceCountIs('AWS::CertificateManager::Certificate', 0);
-    expect(distributionConfig(template).ViewerCertificate.AcmCertificateArn).toBe('arn:aws:acm:us-east-1:111111111111:certificate/abc');
-  });
-});
-
 describe('outputs', () => {
   test('site URL, distribution id, bucket name and API endpoint', () => {
     const { template } = synthApp();
@@ -318,7 +274,7 @@ describe('stateful resources', () => {
     template.resourceCountIs('Custom::S3AutoDeleteObjects', 2); // the site bucket and the logs bucket
   });
 
-  test('logical IDs are pinned: changing one would replace a user\'s bucket or log groups', () => {
+  test('logical IDs are pinned: changing one would replace a user\'s bucket, log groups or origin secret', () => {
     const { template } = synthApp();
     expect(Object.keys(template.findResources('AWS::S3::Bucket')).sort()).toEqual(['AppLogsBucketCBA83C02', 'AppSiteBucketE79A373E']);
     expect(Object.keys(template.findResources('AWS::Logs::LogGroup')).sort()).toEqual([
@@ -327,6 +283,7 @@ describe('stateful resources', () => {
       'AppSiteDeploymentReleaseCleanupLoggingLogGroup2CCA7103',
       'AppSiteDeploymentUploadLogs33550762',
     ]);
+    expect(Object.keys(template.findResources('AWS::SecretsManager::Secret'))).toEqual(['AppOriginVerifySecret32717393']);
   });
 });
 

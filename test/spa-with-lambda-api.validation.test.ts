@@ -1,12 +1,12 @@
 import * as path from 'path';
 import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as authorizers from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as route53 from 'aws-cdk-lib/aws-route53';
 import { BACKEND, FIXTURES, minimalProps, newStack, SITE } from './util';
-import { FastApiFunction, SpaApiOptions, SpaWithLambdaApi, SpaWithLambdaApiProps } from '../src';
+import { FastApiFunction, SpaApiOptions, SpaMonitoring, SpaWithLambdaApi, SpaWithLambdaApiProps } from '../src';
+import * as functionValidation from '../src/api/function-validation';
+import * as monitoringValidation from '../src/monitoring/monitoring-validation';
 
 /** Asserts the exact error thrown for props with exactly one problem. */
 function expectError(props: SpaWithLambdaApiProps, message: string, stack: Stack = newStack()): void {
@@ -20,7 +20,6 @@ function withApi(api: Partial<SpaApiOptions>): SpaWithLambdaApiProps {
 }
 
 const MISSING = path.join(FIXTURES, 'does-not-exist');
-const ZONE = { hostedZoneId: 'Z0123456789', zoneName: 'example.com' };
 
 describe('bad input fails at synth time with one message per problem', () => {
   test('fails when site.source does not exist', () => {
@@ -122,55 +121,6 @@ describe('bad input fails at synth time with one message per problem', () => {
         `api.throttlingBurstLimit is ${v}, but it must be a whole number of at least 0. `
         + 'Set it to the burst size in requests you want the API to accept, or leave it unset for the default.');
     }
-  });
-
-  test('fails when domain has neither a hosted zone nor a certificate', () => {
-    expectError(minimalProps({ domain: { domainName: 'app.example.com' } }),
-      'domain has neither hostedZone nor certificate for "app.example.com". Pass hostedZone (records and, in us-east-1, the certificate are created), '
-      + 'or certificate (an ACM certificate in us-east-1) if your DNS is elsewhere, or both.');
-  });
-
-  test('fails when domain.domainName is not a host name', () => {
-    const stack = newStack('us-east-1');
-    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:111111111111:certificate/abc');
-    expectError(minimalProps({ domain: { domainName: 'https://app.example.com/', certificate } }),
-      'domain.domainName is "https://app.example.com/", but it must be a fully qualified lower-case host name such as "app.example.com" (no scheme, path, port or wildcard).',
-      stack);
-  });
-
-  test('fails when domain.domainName is outside domain.hostedZone', () => {
-    const stack = newStack('us-east-1');
-    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', ZONE);
-    expectError(minimalProps({ domain: { domainName: 'app.example.org', hostedZone } }),
-      'domain.domainName is "app.example.org", but domain.hostedZone is "example.com", which cannot hold records for it. '
-      + 'Pass the hosted zone of that domain, or a domain name inside the zone.', stack);
-  });
-
-  const howToPassCert = 'so this construct can only create one when the stack is in us-east-1. Create the certificate in a us-east-1 stack and pass it: '
-    + '`new acm.Certificate(certStack, \'Cert\', { domainName, validation: acm.CertificateValidation.fromDns(zone) })` with '
-    + '`crossRegionReferences: true` on both stacks, or `acm.Certificate.fromCertificateArn(this, \'Cert\', \'arn:aws:acm:us-east-1:...\')`.';
-
-  test('fails when a hosted zone without a certificate is used outside us-east-1', () => {
-    const stack = newStack('eu-west-1');
-    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', ZONE);
-    expectError(minimalProps({ domain: { domainName: 'app.example.com', hostedZone } }),
-      'domain.certificate is not set and the stack region is "eu-west-1", but CloudFront only accepts certificates from us-east-1, ' + howToPassCert, stack);
-  });
-
-  test('fails when a hosted zone without a certificate is used in an environment-agnostic stack', () => {
-    const stack = newStack();
-    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', ZONE);
-    expectError(minimalProps({ domain: { domainName: 'app.example.com', hostedZone } }),
-      'domain.certificate is not set and the stack region is unresolved (environment-agnostic stack), but CloudFront only accepts certificates from us-east-1, '
-      + howToPassCert, stack);
-  });
-
-  test('fails when domain.certificate is outside us-east-1', () => {
-    const stack = newStack('eu-west-1');
-    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:eu-west-1:111111111111:certificate/abc');
-    expectError(minimalProps({ domain: { domainName: 'app.example.com', certificate } }),
-      'domain.certificate is in "eu-west-1", but CloudFront only accepts ACM certificates from us-east-1. Request or import the certificate in us-east-1 and pass that one.',
-      stack);
   });
 
   test('fails once, listing every problem', () => {
@@ -325,5 +275,40 @@ describe('bad security input fails at synth time with one message per problem', 
       authorizer: new authorizers.HttpJwtAuthorizer('Jwt', 'https://issuer.example.com', { jwtAudience: ['a'] }),
       authorizationScopes: ['api/read'],
     }))).not.toThrow();
+  });
+});
+
+describe('validation runs once', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  test('the facade validates the function and monitoring props, and the parts it builds do not validate them again', () => {
+    const fn = jest.spyOn(functionValidation, 'validateFunctionOptions');
+    const monitoring = jest.spyOn(monitoringValidation, 'validateMonitoringSettings');
+    new SpaWithLambdaApi(newStack(), 'App', minimalProps({ monitoring: { functionErrorsThreshold: 2 } }));
+    expect(fn).toHaveBeenCalledTimes(1);
+    expect(fn.mock.calls[0][2]).toBe('api.');
+    expect(monitoring).toHaveBeenCalledTimes(1);
+    expect(monitoring.mock.calls[0][2]).toBe('monitoring.');
+  });
+
+  test('FastApiFunction and SpaMonitoring on their own still validate their props', () => {
+    const fn = jest.spyOn(functionValidation, 'validateFunctionOptions');
+    const monitoring = jest.spyOn(monitoringValidation, 'validateMonitoringSettings');
+    const stack = newStack();
+    const api = new FastApiFunction(stack, 'Fn', { source: BACKEND });
+    new SpaMonitoring(stack, 'Monitoring', { function: api.function });
+    expect(fn.mock.calls.map((c) => c[2])).toEqual(['']);
+    expect(monitoring.mock.calls.map((c) => c[2])).toEqual(['']);
+  });
+
+  test('problems of every part are reported in one error, in request-path order', () => {
+    const stack = newStack('eu-west-1');
+    expect(() => new SpaWithLambdaApi(stack, 'App', {
+      site: { source: SITE, keepReleases: 1 },
+      api: { source: BACKEND, throttlingBurstLimit: -1 },
+      monitoring: { functionErrorsThreshold: 0 },
+      webAclArn: 'my-acl',
+      domain: { domainName: 'app.example.com' },
+    })).toThrow(/^Invalid props for SpaWithLambdaApi 'App':\n- site\.keepReleases is 1, .*\n- api\.throttlingBurstLimit is -1, .*\n- monitoring\.functionErrorsThreshold is 0, .*\n- webAclArn is "my-acl", .*\n- domain has neither hostedZone nor certificate [^\n]*$/);
   });
 });
