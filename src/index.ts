@@ -1,4 +1,5 @@
 export * from './spa-with-lambda-api';
+export * from './spa-with-lambda-api-props';
 export * from './site/spa-site-options';
 export * from './api/spa-api-options';
 export * from './distribution/spa-domain-options';
@@ -7,5 +8,6 @@ export * from './bundling/python-bundling-options';
 export * from './api/function-secret';
 export * from './routing/spa-routing';
 export * from './monitoring/monitoring';
+export * from './monitoring/monitoring-options';
 export * from './deploy-role/github-deploy-role';
 export * from './api/origin-verification';
