@@ -55,7 +55,9 @@ export function apiTimeout(api: SpaApiOptions): Duration {
 export interface ApiOriginProps {
   /** The facade's `api` props, already validated with `validateApiOptions`. */
   readonly api: SpaApiOptions;
+  /** Retention of the function's and the access logs' log groups. */
   readonly logRetention: logs.RetentionDays;
+  /** Removal policy of the log groups. */
   readonly removalPolicy: RemovalPolicy;
 }
 
@@ -71,9 +73,13 @@ export class ApiOrigin {
   public readonly prefix: string;
   /** The secret CloudFront sends in the origin-verification header, unless origin verification is off. */
   public readonly secret?: secretsmanager.ISecret;
+  /** The FastAPI function (`ApiFunction`), built with props this file has validated. */
   public readonly fastApi: FastApiFunction;
+  /** The log group of the stage's access logs (`ApiAccessLogs`). */
   public readonly accessLogGroup: logs.LogGroup;
+  /** The HTTP API (`HttpApi`), integrating the function with payload format 2.0 on its `$default` route. */
   public readonly httpApi: apigwv2.HttpApi;
+  /** The `$default` stage (`DefaultStage`): throttling and JSON access logs. */
   public readonly stage: apigwv2.HttpStage;
   /** The function timeout, defaults applied. */
   public readonly timeout: Duration;
