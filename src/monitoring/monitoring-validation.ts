@@ -1,6 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
-import { LIMITS, PropErrors, show } from '../private/validation';
 import type { SpaMonitoringSettings } from './monitoring-options';
+import { LIMITS, PropErrors, show } from '../private/validation';
 
 /** The monitoring settings both the facade and SpaMonitoring validate. */
 export type MonitoringSettingsToValidate = SpaMonitoringSettings;
