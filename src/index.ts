@@ -6,3 +6,4 @@ export * from './routing/spa-routing';
 export * from './monitoring/monitoring';
 export * from './deploy-role/github-deploy-role';
 export * from './api/origin-verification';
+export * from './api/viewer-host-function';

@@ -19,6 +19,7 @@ import { Construct, IDependable } from 'constructs';
 import { FastApiFunction, FastApiFunctionOptions, resolveFunctionProps } from './api/fastapi-function';
 import { SpaMonitoring, SpaMonitoringOptions } from './monitoring/monitoring';
 import { OriginVerificationOptions } from './api/origin-verification';
+import { ViewerHostFunction } from './api/viewer-host-function';
 import { apiAccessLogFormat } from './api/access-log-format';
 import {
   allowServerAccessLogs, cloudFrontLogDelivery, cloudFrontLoggingMode, createLogsBucket, legacyDistributionLogging,
@@ -318,6 +319,9 @@ export class SpaWithLambdaApi extends Construct {
   /** The SPA-routing CloudFront Function, when `site.routing` is the viewer-request function. */
   public readonly spaRoutingFunction?: cloudfront.Function;
 
+  /** The viewer-request CloudFront Function of the API behaviour: passes the viewer's host to the API (see {@link ViewerHostFunction}). */
+  public readonly viewerHostFunction: ViewerHostFunction;
+
   /** The response headers policy on every behaviour: the construct's security headers, or yours. */
   public readonly responseHeadersPolicy: cloudfront.IResponseHeadersPolicy;
 
@@ -422,6 +426,8 @@ export class SpaWithLambdaApi extends Construct {
         secret: this.originVerifySecret,
         headerName: originVerifyHeader,
         cacheTtl: originVerification?.cacheTtl,
+        importOnFirstRequest: originVerification?.importOnFirstRequest,
+        trustViewerHost: true, // the API behaviour runs viewerHostFunction
       } : undefined,
     });
     this.function = this.api.function;
@@ -480,6 +486,8 @@ export class SpaWithLambdaApi extends Construct {
         + 'Use SpaRouting.viewerRequestFunction() (the default) to keep API errors intact.');
     }
 
+    this.viewerHostFunction = new ViewerHostFunction(this, 'ApiViewerHostFunction');
+
     const timeout = resolveFunctionProps(props.api).timeout;
     const timeoutSeconds = timeout.isUnresolved() ? LIMITS.maxApiTimeoutSeconds : timeout.toSeconds();
     const apiOrigin = new origins.HttpOrigin(`${this.httpApi.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`, {
@@ -530,6 +538,7 @@ export class SpaWithLambdaApi extends Construct {
           originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
           responseHeadersPolicy: this.responseHeadersPolicy,
           compress: true,
+          functionAssociations: [{ eventType: cloudfront.FunctionEventType.VIEWER_REQUEST, function: this.viewerHostFunction }],
         },
       },
       errorResponses: routing.mode === SpaRouting.errorResponses().mode
@@ -604,6 +613,7 @@ export class SpaWithLambdaApi extends Construct {
       this.monitoring = new SpaMonitoring(this, 'Monitoring', {
         ...props.monitoring,
         function: this.function,
+        functionVerifiesOrigin: this.originVerifySecret !== undefined,
         functionTimeout: timeout,
         httpStage: this.stage,
         distribution: this.distribution,

@@ -1,5 +1,6 @@
 import * as path from 'path';
 import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -14,6 +15,7 @@ import {
 import {
   grantOriginVerifySecret, originVerifyFunctionSettings, validateFunctionOriginVerification, validateOriginVerifyEnvironment,
 } from './origin-verification-layer';
+import { originVerificationRefusedMetric } from './origin-verification-metric';
 import { pythonBundledCode } from '../bundling/python-bundling';
 import { PropErrors, validateFunctionProps } from '../private/validation';
 import { PythonBundlingOptions } from '../bundling/python-bundling-options';
@@ -195,10 +197,10 @@ export interface FastApiFunctionProps extends FastApiFunctionOptions {
    * custom header. `SpaWithLambdaApi` sets this for its API function.
    *
    * The handler becomes a small wrapper from a layer (`cdk_spa_origin_verify.handler`); your handler is
-   * named in the `CDK_SPA_ORIGIN_VERIFY_HANDLER` environment variable and is imported on the first
-   * accepted request (in the init phase with `snapStart` or `provisionedConcurrency`, so the snapshot or
-   * the provisioned environment holds the initialized app). Refused requests get `403 {"message": "Forbidden"}`
-   * and never call the handler.
+   * named in the `CDK_SPA_ORIGIN_VERIFY_HANDLER` environment variable and is imported in the init phase
+   * (burst CPU; the SnapStart snapshot or a provisioned environment holds the initialized app). Refused requests
+   * get `403 {"message": "Forbidden"}`, never call the handler, and are counted in the `OriginVerificationRefused`
+   * metric (see `metricOriginVerificationRefused()`).
    *
    * @default - no check: every invocation reaches the handler
    */
@@ -257,7 +259,7 @@ export class FastApiFunction extends Construct implements iam.IGrantable, ec2.IC
     const errors = new PropErrors();
     validateFunctionProps(errors, resolved, '');
     validateOperationsProps(errors, props, resolved.runtime, '');
-    validateFunctionOriginVerification(errors, 'verifyOrigin.', props.verifyOrigin);
+    validateFunctionOriginVerification(errors, 'verifyOrigin.', props.verifyOrigin, props);
     if (props.verifyOrigin) {
       validateOriginVerifyEnvironment(errors, 'environment', resolved.environment);
     }
@@ -274,8 +276,7 @@ export class FastApiFunction extends Construct implements iam.IGrantable, ec2.IC
     const architecture = props.architecture ?? lambda.Architecture.ARM_64;
 
     const originVerify = props.verifyOrigin
-      ? originVerifyFunctionSettings(this, props.verifyOrigin, resolved.handler, resolved.runtime, architecture,
-        props.snapStart === true || props.provisionedConcurrency !== undefined)
+      ? originVerifyFunctionSettings(this, props.verifyOrigin, resolved.handler, resolved.runtime, architecture)
       : undefined;
     this.function = new lambda.Function(this, 'Function', {
       description: props.description ?? 'FastAPI application (Mangum)',
@@ -332,6 +333,15 @@ export class FastApiFunction extends Construct implements iam.IGrantable, ec2.IC
     if (props.verifyOrigin) {
       grantOriginVerifySecret(props.verifyOrigin, this.function);
     }
+  }
+
+  /**
+   * The requests the origin check refused (`verifyOrigin`): the `OriginVerificationRefused` metric in the
+   * `CdkSpaWithLambdaApi` namespace, which the check writes to the function's log in Embedded Metric Format,
+   * one count per refused request. Sum over 5 minutes by default. Without `verifyOrigin` it has no data.
+   */
+  public metricOriginVerificationRefused(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return originVerificationRefusedMetric(this.function, props);
   }
 
   /**

@@ -7,6 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { CLOUDFRONT_METRICS_REGION, cloudFrontMetric } from './cloudfront-metrics';
+import { originVerificationRefusedMetric } from '../api/origin-verification-metric';
 import { validateMonitoringSettings } from './monitoring-validation';
 import { addNagSuppressions } from '../private/nag';
 import { PropErrors, show } from '../private/validation';
@@ -73,6 +74,18 @@ export interface SpaMonitoringSettings {
   readonly apiLatencyThreshold?: Duration;
 
   /**
+   * Requests refused by the origin check in 5 minutes that raise the alarm: calls to the execute-api URL that
+   * did not come through CloudFront (only for a function with origin verification).
+   *
+   * Requests through CloudFront are never refused, so any count means someone calls the API directly; a few are
+   * probes, a steady stream is a flood that shares the stage's throttling with real users (see the README's
+   * "Origin verification"). Lower it to hear of the first direct call.
+   *
+   * @default 100
+   */
+  readonly originVerificationRefusedThreshold?: number;
+
+  /**
    * CloudFront 5xx error rate, in percent of all requests, that raises the alarm when it is reached in two
    * consecutive 5-minute periods.
    *
@@ -120,6 +133,14 @@ export interface SpaMonitoringProps extends SpaMonitoringSettings {
    * @default - no function alarms or widgets
    */
   readonly function?: lambda.IFunction;
+
+  /**
+   * Whether `function` runs the origin check (FastApiFunction's `verifyOrigin`), which publishes the
+   * `OriginVerificationRefused` metric: adds the refused-requests alarm and widget.
+   *
+   * @default false
+   */
+  readonly functionVerifiesOrigin?: boolean;
 
   /**
    * The timeout of `function`, from which the duration threshold is derived.
@@ -188,6 +209,9 @@ export class SpaMonitoring extends Construct {
 
   /** HTTP API latency (p99 over 5 minutes, 3 periods). */
   public readonly apiLatencyAlarm?: cloudwatch.Alarm;
+
+  /** Requests refused by the origin check (sum over 5 minutes); only with `functionVerifiesOrigin`. */
+  public readonly originVerificationRefusedAlarm?: cloudwatch.Alarm;
 
   /** CloudFront 5xx error rate (average over 5 minutes, 2 periods); only in a us-east-1 stack. */
   public readonly cloudFront5xxErrorRateAlarm?: cloudwatch.Alarm;
@@ -292,6 +316,16 @@ export class SpaMonitoring extends Construct {
         alarmDescription: `Function ${fn.node.path} was throttled ${throttles} or more times in 5 minutes `
           + '(reserved or account concurrency reached).',
       });
+      if (props.functionVerifiesOrigin) {
+        const refused = props.originVerificationRefusedThreshold ?? 100;
+        this.originVerificationRefusedAlarm = this.addAlarm('OriginVerificationRefusedAlarm', {
+          metric: originVerificationRefusedMetric(fn),
+          threshold: refused,
+          evaluationPeriods: 1,
+          alarmDescription: `The origin check of function ${fn.node.path} refused ${refused} or more requests in 5 minutes: `
+            + 'someone calls the execute-api URL directly, around CloudFront.',
+        });
+      }
       const duration = props.functionDurationThreshold
         ?? (timeoutMs !== undefined ? Duration.millis(Math.round(timeoutMs * 0.9)) : undefined);
       if (duration) {
@@ -397,6 +431,13 @@ export class SpaMonitoring extends Construct {
             width: 8,
           }),
         );
+        if (props.functionVerifiesOrigin) {
+          this.dashboard.addWidgets(new cloudwatch.GraphWidget({
+            title: 'Direct calls refused by the origin check',
+            left: [originVerificationRefusedMetric(fn, { label: 'Refused', period: Duration.minutes(1) })],
+            width: 24,
+          }));
+        }
       }
     }
   }

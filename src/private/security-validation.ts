@@ -10,7 +10,7 @@ const CLOUDFRONT_WEB_ACL_ARN_RE = /^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global
 /** Validates the security props of SpaWithLambdaApi: origin verification, authorizer, WAF, headers. */
 export function validateSecurityProps(errors: PropErrors, props: SpaWithLambdaApiProps): void {
   const ov = props.api.originVerification;
-  validateOriginVerificationOptions(errors, 'api.originVerification.', ov);
+  validateOriginVerificationOptions(errors, 'api.originVerification.', ov, props.api, 'api.');
   if (ov?.enabled ?? true) {
     validateOriginVerifyEnvironment(errors, 'api.environment', props.api.environment ?? {});
   }
