@@ -180,7 +180,7 @@ class TestTheViewerCannotChooseTheHost:
         assert "location" not in response["headers"]
 
     @pytest.mark.parametrize("bad_host", ["evil.example/path", "evil.example\r\nx-injected: 1", "", " app.example.com",
-                                          "app.example.com:99999x", 42])
+                                          "app.example.com:99999x", "app.example.com\n", "app.example.com\r\nx: 1", 42])
     def test_a_malformed_viewer_host_is_not_used(self, secretsmanager, backend, bad_host):
         client, stubber = secretsmanager
         expect_read(stubber)

@@ -54,7 +54,7 @@ VIEWER_HOST_HEADER = "x-cdk-spa-viewer-host"
 # Headers the application would read its host and scheme from; replaced when the viewer host is trusted.
 HOST_HEADERS = ("host", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "forwarded", VIEWER_HOST_HEADER)
 # A DNS name (or IPv4 address), with an optional port: what CloudFront accepts as the Host of a distribution.
-HOST_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(?::[0-9]{1,5})?$")
+HOST_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(?::[0-9]{1,5})?")  # used with fullmatch
 
 # The CloudWatch metric of refused requests (Embedded Metric Format).
 METRIC_NAMESPACE = "CdkSpaWithLambdaApi"
@@ -303,7 +303,7 @@ class OriginVerifier:
         self.load()
         event = without_header(event, self._header_name)
         host = header_value(event, VIEWER_HOST_HEADER) if self._trust_viewer_host else None
-        if isinstance(host, str) and HOST_RE.match(host):
+        if isinstance(host, str) and HOST_RE.fullmatch(host):
             event = public_host_event(event, host.lower())
         else:  # not trusted (no viewer-host function in front) or malformed: the app keeps API Gateway's host
             event = without_header(event, VIEWER_HOST_HEADER)
