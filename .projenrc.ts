@@ -178,6 +178,12 @@ project.addTask('bench:bundling', {
   exec: 'ts-node --project tsconfig.dev.json scripts/bench-bundling.ts',
   receiveArgs: true,
 });
+project.addTask('bench:coldstart', {
+  description: 'Cold start of the API function: the app imported in the init phase (full CPU) vs on the first request '
+    + '(under the 256 MB CPU quota, cgroup v1, as root); prints a Markdown table of medians and the ratio',
+  exec: 'python3 scripts/bench-coldstart.py',
+  receiveArgs: true,
+});
 // CI builds the example SPA too (its own `tsc --noEmit` type-checks the frontend)
 project.testTask.prependSpawn(exampleFrontend);
 

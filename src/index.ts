@@ -11,3 +11,4 @@ export * from './monitoring/monitoring';
 export * from './monitoring/monitoring-options';
 export * from './deploy-role/github-deploy-role';
 export * from './api/origin-verification';
+export * from './api/viewer-host-function';

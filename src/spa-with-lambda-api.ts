@@ -12,6 +12,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IDependable } from 'constructs';
 import { ApiOrigin, apiTimeout, validateApiOptions } from './api/api-origin';
 import { FastApiFunction } from './api/fastapi-function';
+import { ViewerHostFunction } from './api/viewer-host-function';
 import { cloudFrontLoggingMode, createLogsBucket } from './distribution/access-logging';
 import { domainCertificate, domainRecords, validateDomainOptions } from './distribution/domain';
 import { DEFAULT_CONTENT_SECURITY_POLICY } from './distribution/security-headers';
@@ -76,6 +77,9 @@ export class SpaWithLambdaApi extends Construct {
   /** The SPA-routing CloudFront Function, when `site.routing` is the viewer-request function. */
   public readonly spaRoutingFunction?: cloudfront.Function;
 
+  /** The viewer-request CloudFront Function of the API behaviour: passes the viewer's host to the API (see {@link ViewerHostFunction}). */
+  public readonly viewerHostFunction: ViewerHostFunction;
+
   /** The response headers policy on every behaviour: the construct's security headers, or yours. */
   public readonly responseHeadersPolicy: cloudfront.IResponseHeadersPolicy;
 
@@ -139,6 +143,7 @@ export class SpaWithLambdaApi extends Construct {
     this.httpApi = api.httpApi;
     this.stage = api.stage;
     this.accessLogGroup = api.accessLogGroup;
+    this.viewerHostFunction = api.viewerHostFunction;
     const routing = spaRoutingParts(this, props.site.routing ?? SpaRouting.viewerRequestFunction(), this.apiPrefix);
     this.spaRoutingFunction = routing.function;
     this.certificate = domainCertificate(this, props.domain);
@@ -191,6 +196,7 @@ export class SpaWithLambdaApi extends Construct {
       this.monitoring = new SpaMonitoring(this, 'Monitoring', markValidated({
         ...props.monitoring,
         function: this.function,
+        functionVerifiesOrigin: this.originVerifySecret !== undefined,
         functionTimeout: api.timeout,
         httpStage: this.stage,
         distribution: this.distribution,

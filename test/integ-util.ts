@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
+import { ExpectedResult, FetchOptions, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { Duration } from 'aws-cdk-lib';
 
 /** A committed, real Vite build (hashed names under assets/), so snapshots do not depend on a frontend build. */
@@ -59,6 +59,19 @@ export class SiteAssertions {
   public refuses(urlPath: string): void {
     this.integ.assertions.httpApiCall(`${this.siteUrl}${urlPath}`).expect(ExpectedResult.objectLike({ status: 403 }))
       .waitForAssertions(WAIT);
+  }
+
+  /**
+   * `path` answers a redirect (not followed) whose `Location` is exactly `location`: for example FastAPI's
+   * redirect_slashes, which must send the browser to the site's own host, never to the execute-api host.
+   */
+  public redirects(urlPath: string, status: number, location: string): void {
+    // the handler passes fetchOptions to node-fetch unchanged, which honours `redirect: 'manual'` (the type does not list it)
+    const fetchOptions = { redirect: 'manual' } as FetchOptions;
+    this.integ.assertions.httpApiCall(`${this.siteUrl}${urlPath}`, fetchOptions).expect(ExpectedResult.objectLike({
+      status,
+      headers: Match.objectLike({ location: [location] }),
+    })).waitForAssertions(WAIT);
   }
 
   /** An API path answers with the given status and a JSON body that contains `body`. */

@@ -29,6 +29,8 @@ site.servesSpaShell('/');
 site.servesSpaShell('/items/42'); // a deep link gets the same SPA shell with 200
 site.servesImmutableAsset(hashedEntryChunk());
 site.apiAnswers('/api/health', 200, { status: 'ok' });
+// the app sees the public host: FastAPI's redirect_slashes sends the browser to the site, not to execute-api
+site.redirects('/api/items/', 307, `${spa.siteUrl}/api/items`);
 // the release manifests the cleanup keeps in the bucket are never served
 site.refuses('/.releases/manifest.json');
 // default routing mode: the API's own 404 JSON reaches the client, never the SPA's HTML

@@ -65,7 +65,8 @@ describe('origin verification', () => {
       CDK_SPA_ORIGIN_VERIFY_SECRET_ARN: { Ref: secretId },
       CDK_SPA_ORIGIN_VERIFY_HEADER: 'x-origin-verify',
       CDK_SPA_ORIGIN_VERIFY_CACHE_TTL: '300', // the caching setting: values re-read from Secrets Manager every 5 minutes
-      CDK_SPA_ORIGIN_VERIFY_IMPORT: 'first-request',
+      CDK_SPA_ORIGIN_VERIFY_IMPORT: 'init', // the app is imported in the init phase; refused requests never call it
+      CDK_SPA_ORIGIN_VERIFY_VIEWER_HOST: 'trust', // the API behaviour's viewer-host function sets the public host
     });
     const [layerId, layer] = only(template, 'AWS::Lambda::LayerVersion', { Properties: { Description: Match.stringLikeRegexp('^Origin verification') } });
     expect(fn.Properties.Layers).toEqual([{ Ref: layerId }]);
@@ -77,6 +78,7 @@ describe('origin verification', () => {
     for (const [constant, name] of [
       ['HANDLER_ENV', ORIGIN_VERIFY_ENV.handler], ['SECRET_ARN_ENV', ORIGIN_VERIFY_ENV.secretArn], ['HEADER_ENV', ORIGIN_VERIFY_ENV.header],
       ['CACHE_TTL_ENV', ORIGIN_VERIFY_ENV.cacheTtl], ['IMPORT_ENV', ORIGIN_VERIFY_ENV.importAt],
+      ['VIEWER_HOST_ENV', ORIGIN_VERIFY_ENV.viewerHost],
     ]) {
       expect(source).toContain(`${constant} = "${name}"\n`);
     }

@@ -59,19 +59,22 @@ describe('site bucket', () => {
 });
 
 describe('SPA routing', () => {
+  const SPA_ROUTING = { Properties: { FunctionConfig: { Comment: Match.stringLikeRegexp('^SPA routing') } } };
+
   test('by default a cloudfront-js-2.0 viewer-request function runs on the default behaviour only', () => {
     const { template } = synthApp();
-    template.hasResourceProperties('AWS::CloudFront::Function', {
-      FunctionConfig: { Runtime: 'cloudfront-js-2.0' },
-      FunctionCode: Match.stringLikeRegexp('function handler\\(event\\)'),
-    });
+    const routing = Object.entries(template.findResources('AWS::CloudFront::Function', SPA_ROUTING));
+    expect(routing).toHaveLength(1);
+    const [routingId, routingFn] = routing[0];
+    expect(routingFn.Properties.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
+    expect(routingFn.Properties.FunctionCode).toMatch(/function handler\(event\)/);
     const config = distributionConfig(template);
     expect(config.DefaultCacheBehavior.FunctionAssociations).toEqual([{
       EventType: 'viewer-request',
-      FunctionARN: { 'Fn::GetAtt': [logicalIdOf(template, 'AWS::CloudFront::Function'), 'FunctionARN'] },
+      FunctionARN: { 'Fn::GetAtt': [routingId, 'FunctionARN'] },
     }]);
     for (const behavior of config.CacheBehaviors) {
-      expect(behavior.FunctionAssociations).toBeUndefined();
+      expect(JSON.stringify(behavior.FunctionAssociations ?? [])).not.toContain(routingId);
     }
     expect(config.CustomErrorResponses).toBeUndefined();
     expect(config.DefaultRootObject).toBe('index.html');
@@ -79,7 +82,8 @@ describe('SPA routing', () => {
 
   test('errorResponses mode maps 403 and 404 to /index.html with 200, uncached, and warns', () => {
     const { stack, template } = synthApp(minimalProps({ site: { source: SITE, routing: SpaRouting.errorResponses() } }));
-    template.resourceCountIs('AWS::CloudFront::Function', 0);
+    expect(template.findResources('AWS::CloudFront::Function', SPA_ROUTING)).toEqual({});
+    expect(distributionConfig(template).DefaultCacheBehavior.FunctionAssociations).toBeUndefined();
     expect(distributionConfig(template).CustomErrorResponses).toEqual([403, 404].map((code) => ({
       ErrorCode: code, ResponseCode: 200, ResponsePagePath: '/index.html', ErrorCachingMinTTL: 0,
     })));
@@ -89,7 +93,8 @@ describe('SPA routing', () => {
 
   test('none mode adds neither a function nor error responses', () => {
     const { template } = synthApp(minimalProps({ site: { source: SITE, routing: SpaRouting.none() } }));
-    template.resourceCountIs('AWS::CloudFront::Function', 0);
+    expect(template.findResources('AWS::CloudFront::Function', SPA_ROUTING)).toEqual({});
+    expect(distributionConfig(template).DefaultCacheBehavior.FunctionAssociations).toBeUndefined();
     expect(distributionConfig(template).CustomErrorResponses).toBeUndefined();
   });
 });

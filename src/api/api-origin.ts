@@ -13,6 +13,7 @@ import {
   DEFAULT_ORIGIN_VERIFY_HEADER, validateOriginVerificationOptions, validateOriginVerifyEnvironment,
 } from './origin-verification-layer';
 import { SpaApiOptions } from './spa-api-options';
+import { ViewerHostFunction } from './viewer-host-function';
 import { LIMITS, markValidated, PropErrors, show } from '../private/validation';
 
 
@@ -37,7 +38,7 @@ export function validateApiOptions(errors: PropErrors, api: SpaApiOptions): void
   }
 
   const ov = api.originVerification;
-  validateOriginVerificationOptions(errors, 'api.originVerification.', ov);
+  validateOriginVerificationOptions(errors, 'api.originVerification.', ov, api, 'api.');
   if (ov?.enabled ?? true) {
     validateOriginVerifyEnvironment(errors, 'api.environment', api.environment ?? {});
   }
@@ -83,6 +84,8 @@ export class ApiOrigin {
   public readonly stage: apigwv2.HttpStage;
   /** The function timeout, defaults applied. */
   public readonly timeout: Duration;
+  /** The viewer-request CloudFront Function of the API behaviour: passes the viewer's host to the API. */
+  public readonly viewerHostFunction: ViewerHostFunction;
   private readonly origin: cloudfront.IOrigin;
 
   constructor(scope: Construct, props: ApiOriginProps) {
@@ -105,7 +108,13 @@ export class ApiOrigin {
       ...api,
       logRetention,
       removalPolicy,
-      originVerification: this.secret ? { secret: this.secret, headerName, cacheTtl: verification?.cacheTtl } : undefined,
+      originVerification: this.secret ? {
+        secret: this.secret,
+        headerName,
+        cacheTtl: verification?.cacheTtl,
+        importOnFirstRequest: verification?.importOnFirstRequest,
+        trustViewerHost: true, // the API behaviour runs viewerHostFunction
+      } : undefined,
     }));
 
     this.accessLogGroup = new logs.LogGroup(scope, 'ApiAccessLogs', { retention: logRetention, removalPolicy });
@@ -132,6 +141,8 @@ export class ApiOrigin {
         format: apiAccessLogFormat(),
       },
     });
+
+    this.viewerHostFunction = new ViewerHostFunction(scope, 'ApiViewerHostFunction');
 
     const timeoutSeconds = this.timeout.isUnresolved() ? LIMITS.maxApiTimeoutSeconds : this.timeout.toSeconds();
     this.origin = new origins.HttpOrigin(`${this.httpApi.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`, {
@@ -166,6 +177,7 @@ export class ApiOrigin {
       originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
       responseHeadersPolicy,
       compress: true,
+      functionAssociations: [{ eventType: cloudfront.FunctionEventType.VIEWER_REQUEST, function: this.viewerHostFunction }],
     };
   }
 }

@@ -1,5 +1,6 @@
 import * as path from 'path';
 import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -13,6 +14,7 @@ import { FunctionOriginVerification } from './origin-verification';
 import {
   grantOriginVerifySecret, originVerifyFunctionSettings, validateFunctionOriginVerification, validateOriginVerifyEnvironment,
 } from './origin-verification-layer';
+import { originVerificationRefusedMetric } from './origin-verification-metric';
 import { pythonBundledCode } from '../bundling/python-bundling';
 import { PythonBundlingOptions } from '../bundling/python-bundling-options';
 import { isValidated, PropErrors } from '../private/validation';
@@ -194,10 +196,10 @@ export interface FastApiFunctionProps extends FastApiFunctionOptions {
    * custom header. `SpaWithLambdaApi` sets this for its API function, from its `api.originVerification`.
    *
    * The handler becomes a small wrapper from a layer (`cdk_spa_origin_verify.handler`); your handler is
-   * named in the `CDK_SPA_ORIGIN_VERIFY_HANDLER` environment variable and is imported on the first
-   * accepted request (in the init phase with `snapStart` or `provisionedConcurrency`, so the snapshot or
-   * the provisioned environment holds the initialized app). Refused requests get `403 {"message": "Forbidden"}`
-   * and never call the handler.
+   * named in the `CDK_SPA_ORIGIN_VERIFY_HANDLER` environment variable and is imported in the init phase
+   * (burst CPU; the SnapStart snapshot or a provisioned environment holds the initialized app). Refused requests
+   * get `403 {"message": "Forbidden"}`, never call the handler, and are counted in the `OriginVerificationRefused`
+   * metric (see `metricOriginVerificationRefused()`).
    *
    * @default - no check: every invocation reaches the handler
    */
@@ -256,7 +258,7 @@ export class FastApiFunction extends Construct implements iam.IGrantable, ec2.IC
     if (!isValidated(props)) { // SpaWithLambdaApi validates its api props before it builds this function
       const errors = new PropErrors();
       validateFunctionOptions(errors, props, '');
-      validateFunctionOriginVerification(errors, 'originVerification.', props.originVerification);
+      validateFunctionOriginVerification(errors, 'originVerification.', props.originVerification, props);
       if (props.originVerification) {
         validateOriginVerifyEnvironment(errors, 'environment', resolved.environment);
       }
@@ -274,8 +276,7 @@ export class FastApiFunction extends Construct implements iam.IGrantable, ec2.IC
     const architecture = props.architecture ?? lambda.Architecture.ARM_64;
 
     const originVerify = props.originVerification
-      ? originVerifyFunctionSettings(this, props.originVerification, resolved.handler, resolved.runtime, architecture,
-        props.snapStart === true || props.provisionedConcurrency !== undefined)
+      ? originVerifyFunctionSettings(this, props.originVerification, resolved.handler, resolved.runtime, architecture)
       : undefined;
     this.function = new lambda.Function(this, 'Function', {
       description: props.description ?? 'FastAPI application (Mangum)',
@@ -332,6 +333,15 @@ export class FastApiFunction extends Construct implements iam.IGrantable, ec2.IC
     if (props.originVerification) {
       grantOriginVerifySecret(props.originVerification, this.function);
     }
+  }
+
+  /**
+   * The requests the origin check refused (`originVerification`): the `OriginVerificationRefused` metric in the
+   * `CdkSpaWithLambdaApi` namespace, which the check writes to the function's log in Embedded Metric Format,
+   * one count per refused request. Sum over 5 minutes by default. Without `originVerification` it has no data.
+   */
+  public metricOriginVerificationRefused(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return originVerificationRefusedMetric(this.function, props);
   }
 
   /**

@@ -21,6 +21,7 @@ export const ORIGIN_VERIFY_ENV = {
   header: 'CDK_SPA_ORIGIN_VERIFY_HEADER',
   cacheTtl: 'CDK_SPA_ORIGIN_VERIFY_CACHE_TTL',
   importAt: 'CDK_SPA_ORIGIN_VERIFY_IMPORT',
+  viewerHost: 'CDK_SPA_ORIGIN_VERIFY_VIEWER_HOST',
 };
 const ENV_PREFIX = 'CDK_SPA_ORIGIN_VERIFY_';
 /** The secret versions the wrapper reads; the function may read no other. */
@@ -83,13 +84,37 @@ export function validateOriginVerifyEnvironment(errors: PropErrors, prop: string
   }
 }
 
+/** The function props that decide whether the app must be initialized before requests arrive. */
+export interface InitializedFunctionProps {
+  readonly snapStart?: boolean;
+  readonly provisionedConcurrency?: number;
+}
+
+/** `importOnFirstRequest` defeats SnapStart and provisioned concurrency, whose point is an initialized app. */
+function validateImportMode(errors: PropErrors, prefix: string, importOnFirstRequest: boolean | undefined,
+  fn: InitializedFunctionProps, fnPrefix: string): void {
+  if (importOnFirstRequest !== true) {
+    return;
+  }
+  if (fn.snapStart) {
+    errors.add(`${prefix}importOnFirstRequest is true, but ${fnPrefix}snapStart is true: the snapshot is taken after the init phase, `
+      + 'so it would not hold the app, and every restored environment would import it during a request. Remove importOnFirstRequest.');
+  }
+  if (fn.provisionedConcurrency !== undefined) {
+    errors.add(`${prefix}importOnFirstRequest is true, but ${fnPrefix}provisionedConcurrency is ${show(fn.provisionedConcurrency)}: `
+      + 'provisioned environments are initialized before requests arrive, and importing the app on the first request '
+      + 'would move that work back onto a request. Remove importOnFirstRequest.');
+  }
+}
+
 /** Validates the facade's `api.originVerification`. */
-export function validateOriginVerificationOptions(errors: PropErrors, prefix: string, options: OriginVerificationOptions | undefined): void {
+export function validateOriginVerificationOptions(errors: PropErrors, prefix: string, options: OriginVerificationOptions | undefined,
+  fn: InitializedFunctionProps = {}, fnPrefix: string = ''): void {
   if (!options) {
     return;
   }
   if (options.enabled === false) {
-    const set = (['headerName', 'secretVersionId', 'cacheTtl'] as const).filter((k) => options[k] !== undefined);
+    const set = (['headerName', 'secretVersionId', 'cacheTtl', 'importOnFirstRequest'] as const).filter((k) => options[k] !== undefined);
     if (set.length > 0) {
       errors.add(`${prefix}enabled is false, but ${set.map((k) => prefix + k).join(', ')} ${set.length > 1 ? 'are' : 'is'} set, `
         + 'which only apply while origin verification is on. Remove them, or remove enabled: false.');
@@ -98,6 +123,7 @@ export function validateOriginVerificationOptions(errors: PropErrors, prefix: st
   }
   validateHeaderName(errors, `${prefix}headerName`, options.headerName);
   validateCacheTtl(errors, `${prefix}cacheTtl`, options.cacheTtl);
+  validateImportMode(errors, prefix, options.importOnFirstRequest, fn, fnPrefix);
   const versionId = options.secretVersionId;
   if (versionId !== undefined && !Token.isUnresolved(versionId) && !VERSION_ID_RE.test(versionId)) {
     errors.add(`${prefix}secretVersionId is ${show(versionId)}, but a Secrets Manager version id is 32 to 64 letters, digits and hyphens `
@@ -107,12 +133,14 @@ export function validateOriginVerificationOptions(errors: PropErrors, prefix: st
 }
 
 /** Validates FastApiFunction's `originVerification`. */
-export function validateFunctionOriginVerification(errors: PropErrors, prefix: string, options: FunctionOriginVerification | undefined): void {
+export function validateFunctionOriginVerification(errors: PropErrors, prefix: string, options: FunctionOriginVerification | undefined,
+  fn: InitializedFunctionProps = {}): void {
   if (!options) {
     return;
   }
   validateHeaderName(errors, `${prefix}headerName`, options.headerName);
   validateCacheTtl(errors, `${prefix}cacheTtl`, options.cacheTtl);
+  validateImportMode(errors, prefix, options.importOnFirstRequest, fn, '');
 }
 
 /** What a function needs to run behind the origin check. */
@@ -127,13 +155,11 @@ export interface OriginVerifyFunctionSettings {
 
 /**
  * The handler, environment and layer that put the origin check in front of `userHandler`. The check
- * itself is src/api/runtime/origin-verify-layer/python/cdk_spa_origin_verify.py.
- *
- * @param importAtInit import the user's handler in the init phase (SnapStart, provisioned concurrency) rather
- * than on the first accepted request
+ * itself is src/api/runtime/origin-verify-layer/python/cdk_spa_origin_verify.py. The user's handler is imported
+ * in the init phase unless `options.importOnFirstRequest`; the viewer host is trusted only with `options.trustViewerHost`.
  */
 export function originVerifyFunctionSettings(scope: Construct, options: FunctionOriginVerification, userHandler: string,
-  runtime: lambda.Runtime, architecture: lambda.Architecture, importAtInit: boolean): OriginVerifyFunctionSettings {
+  runtime: lambda.Runtime, architecture: lambda.Architecture): OriginVerifyFunctionSettings {
   const layer = new lambda.LayerVersion(scope, 'OriginVerifyLayer', {
     description: 'Origin verification: refuses requests without the secret header CloudFront adds (cdk-spa-with-lambda-api)',
     code: lambda.Code.fromAsset(LAYER_DIR, { exclude: ['**/__pycache__', '**/*.pyc'] }),
@@ -147,7 +173,8 @@ export function originVerifyFunctionSettings(scope: Construct, options: Function
       [ORIGIN_VERIFY_ENV.secretArn]: options.secret.secretArn,
       [ORIGIN_VERIFY_ENV.header]: options.headerName ?? DEFAULT_ORIGIN_VERIFY_HEADER, // compared case-insensitively
       [ORIGIN_VERIFY_ENV.cacheTtl]: String((options.cacheTtl ?? DEFAULT_ORIGIN_VERIFY_CACHE_TTL).toSeconds()),
-      [ORIGIN_VERIFY_ENV.importAt]: importAtInit ? 'init' : 'first-request',
+      [ORIGIN_VERIFY_ENV.importAt]: options.importOnFirstRequest ? 'first-request' : 'init',
+      ...(options.trustViewerHost ? { [ORIGIN_VERIFY_ENV.viewerHost]: 'trust' } : {}),
     },
     layer,
   };

@@ -7,15 +7,21 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
  * CloudFront adds a secret header to every request it sends to the API. The secret is a Secrets Manager
  * secret generated at deploy time; the template holds only a dynamic reference to it. The API function's
  * handler is wrapped: a request whose header does not match the secret's current or previous value is
- * answered `403 {"message": "Forbidden"}` before the FastAPI module is imported. The HTTP API's authorizer
- * slot stays free for your own authorizer (`api.authorizer`).
+ * answered `403 {"message": "Forbidden"}` and never calls the FastAPI app, and is counted in the
+ * `OriginVerificationRefused` metric (namespace `CdkSpaWithLambdaApi`). The HTTP API's authorizer slot stays free for
+ * your own authorizer (`api.authorizer`).
+ *
+ * Only behind the check does the app see the public host: the wrapper presents the viewer's host, which a
+ * CloudFront Function on the API behaviour passes in a header, only for requests whose secret matched.
  */
 export interface OriginVerificationOptions {
   /**
    * Whether the API refuses requests that do not carry the secret header.
    *
    * Without it, anyone who learns the `execute-api` URL can call the API around CloudFront, bypassing
-   * its security headers, WAF and logs. Turn it off only when something else guarantees that.
+   * its security headers, WAF and logs. Turn it off only when something else guarantees that. Without it the
+   * app also sees the execute-api host rather than the public one (nothing could tell a CloudFront request from a
+   * direct call that forges the viewer-host header), so its redirects and absolute URLs name that host.
    *
    * @default true
    */
@@ -51,6 +57,20 @@ export interface OriginVerificationOptions {
    * @default Duration.minutes(5)
    */
   readonly cacheTtl?: Duration;
+
+  /**
+   * Import the FastAPI app on the first accepted request instead of in Lambda's init phase.
+   *
+   * By default the app is imported in the init phase, where Lambda gives the function burst CPU; a refused
+   * request still never calls it. With this set, each new execution environment imports the app during its
+   * first accepted request instead, at the CPU share of the function's memory (at 256 MB about a seventh of a
+   * vCPU): that request is several times slower (see "Cold starts" in the README for the measured ratio). The
+   * only gain is that refused direct calls on a fresh environment never import the app. Not allowed with
+   * `snapStart` or `provisionedConcurrency`, whose point is an initialized app.
+   *
+   * @default false
+   */
+  readonly importOnFirstRequest?: boolean;
 }
 
 /**
@@ -78,4 +98,26 @@ export interface FunctionOriginVerification {
    * @default Duration.minutes(5)
    */
   readonly cacheTtl?: Duration;
+
+  /**
+   * Present the `x-cdk-spa-viewer-host` header to the app as its host (with https), once the secret matched.
+   *
+   * Set it only when every behaviour that reaches the function runs a {@link ViewerHostFunction} (viewer request):
+   * that function sets the header from the viewer's `Host` and no viewer can choose its value. The app then
+   * builds redirects and absolute URLs (`url_for`, `request.url`) for the public host instead of the
+   * execute-api host. Without it, the header is removed and the app sees the host API Gateway received.
+   *
+   * @default false
+   */
+  readonly trustViewerHost?: boolean;
+
+  /**
+   * Import the app on the first accepted request instead of in Lambda's init phase.
+   *
+   * See `OriginVerificationOptions.importOnFirstRequest` for the cost. Not allowed with `snapStart` or
+   * `provisionedConcurrency`.
+   *
+   * @default false
+   */
+  readonly importOnFirstRequest?: boolean;
 }

@@ -66,6 +66,18 @@ export interface SpaMonitoringSettings {
   readonly apiLatencyThreshold?: Duration;
 
   /**
+   * Requests refused by the origin check in 5 minutes that raise the alarm: calls to the execute-api URL that
+   * did not come through CloudFront (only for a function with origin verification).
+   *
+   * Requests through CloudFront are never refused, so any count means someone calls the API directly; a few are
+   * probes, a steady stream is a flood that shares the stage's throttling with real users (see the README's
+   * "Origin verification"). Lower it to hear of the first direct call.
+   *
+   * @default 100
+   */
+  readonly originVerificationRefusedThreshold?: number;
+
+  /**
    * CloudFront 5xx error rate, in percent of all requests, that raises the alarm when it is reached in two
    * consecutive 5-minute periods.
    *
@@ -113,6 +125,14 @@ export interface SpaMonitoringProps extends SpaMonitoringSettings {
    * @default - no function alarms or widgets
    */
   readonly function?: lambda.IFunction;
+
+  /**
+   * Whether `function` runs the origin check (FastApiFunction's `originVerification`), which publishes the
+   * `OriginVerificationRefused` metric: adds the refused-requests alarm and widget.
+   *
+   * @default false
+   */
+  readonly functionVerifiesOrigin?: boolean;
 
   /**
    * The timeout of `function`, from which the duration threshold is derived.

@@ -23,6 +23,7 @@ export function validateMonitoringSettings(errors: PropErrors, s: MonitoringSett
     ['functionErrorsThreshold', s.functionErrorsThreshold],
     ['functionThrottlesThreshold', s.functionThrottlesThreshold],
     ['apiServerErrorsThreshold', s.apiServerErrorsThreshold],
+    ['originVerificationRefusedThreshold', s.originVerificationRefusedThreshold],
   ] as const) {
     if (value !== undefined && !Token.isUnresolved(value) && (!Number.isInteger(value) || value < 1)) {
       errors.add(`${prefix}${name} is ${show(value)}, but it must be a whole number of at least 1 (the alarm fires when the count in `

@@ -6,6 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { CLOUDFRONT_METRICS_REGION, cloudFrontMetric } from './cloudfront-metrics';
 import { SpaMonitoringProps } from './monitoring-options';
+import { originVerificationRefusedMetric } from '../api/origin-verification-metric';
 import { validateMonitoringSettings } from './monitoring-validation';
 import { addNagSuppressions } from '../private/nag';
 import { isValidated, PropErrors, show } from '../private/validation';
@@ -52,6 +53,9 @@ export class SpaMonitoring extends Construct {
 
   /** HTTP API latency (p99 over 5 minutes, 3 periods). */
   public readonly apiLatencyAlarm?: cloudwatch.Alarm;
+
+  /** Requests refused by the origin check (sum over 5 minutes); only with `functionVerifiesOrigin`. */
+  public readonly originVerificationRefusedAlarm?: cloudwatch.Alarm;
 
   /** CloudFront 5xx error rate (average over 5 minutes, 2 periods); only in a us-east-1 stack. */
   public readonly cloudFront5xxErrorRateAlarm?: cloudwatch.Alarm;
@@ -158,6 +162,16 @@ export class SpaMonitoring extends Construct {
         alarmDescription: `Function ${fn.node.path} was throttled ${throttles} or more times in 5 minutes `
           + '(reserved or account concurrency reached).',
       });
+      if (props.functionVerifiesOrigin) {
+        const refused = props.originVerificationRefusedThreshold ?? 100;
+        this.originVerificationRefusedAlarm = this.addAlarm('OriginVerificationRefusedAlarm', {
+          metric: originVerificationRefusedMetric(fn),
+          threshold: refused,
+          evaluationPeriods: 1,
+          alarmDescription: `The origin check of function ${fn.node.path} refused ${refused} or more requests in 5 minutes: `
+            + 'someone calls the execute-api URL directly, around CloudFront.',
+        });
+      }
       const duration = props.functionDurationThreshold
         ?? (timeoutMs !== undefined ? Duration.millis(Math.round(timeoutMs * 0.9)) : undefined);
       if (duration) {
@@ -263,6 +277,13 @@ export class SpaMonitoring extends Construct {
             width: 8,
           }),
         );
+        if (props.functionVerifiesOrigin) {
+          this.dashboard.addWidgets(new cloudwatch.GraphWidget({
+            title: 'Direct calls refused by the origin check',
+            left: [originVerificationRefusedMetric(fn, { label: 'Refused', period: Duration.minutes(1) })],
+            width: 24,
+          }));
+        }
       }
     }
   }

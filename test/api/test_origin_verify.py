@@ -262,23 +262,30 @@ class TestCaching:
 
 
 class TestLambdaEntryPoint:
-    def test_handler_reads_its_configuration_from_the_environment(self, secretsmanager, user_app, monkeypatch):
+    def test_handler_reads_its_configuration_from_the_environment_and_imports_the_app_at_init(
+            self, secretsmanager, user_app, monkeypatch):
+        # the default: the app is imported in the init phase (module import), a refused request never calls it
         client, stubber = secretsmanager
         expect_read(stubber)
         monkeypatch.setenv(ov.HANDLER_ENV, user_app)
         monkeypatch.setenv(ov.SECRET_ARN_ENV, SECRET_ARN)
         monkeypatch.setenv(ov.HEADER_ENV, HEADER)
         monkeypatch.setenv(ov.CACHE_TTL_ENV, "60")
-        module = importlib.reload(ov)
-        monkeypatch.setattr(module, "_boto3_client", lambda: client)
-        monkeypatch.setattr(module, "_verifier", module.from_environment(client_factory=lambda: client))
-        assert forbidden(module.handler(http_api_event(), None))
-        assert "userapp.main" not in sys.modules
-        assert module.handler(http_api_event(headers={HEADER: CURRENT}), None)["statusCode"] == 200
-        assert module._verifier._secret_values._ttl == 60
+        monkeypatch.delenv(ov.IMPORT_ENV, raising=False)
+        try:
+            module = importlib.reload(ov)
+            assert "userapp.main" in sys.modules  # imported by the module's import, before any request
+            module._verifier._secret_values._client_factory = lambda: client
+            assert forbidden(module.handler(http_api_event(), None))
+            assert sys.modules["userapp.main"].CALLS == []
+            assert module.handler(http_api_event(headers={HEADER: CURRENT}), None)["statusCode"] == 200
+            assert len(sys.modules["userapp.main"].CALLS) == 1
+            assert module._verifier._secret_values._ttl == 60
+        finally:
+            monkeypatch.setattr(ov, "_verifier", None)
 
     def test_import_at_init_loads_the_app_before_any_request_and_still_refuses(self, secretsmanager, user_app, monkeypatch):
-        # SnapStart or provisioned concurrency: the app is imported in the init phase, refused requests never call it
+        # on-demand, SnapStart or provisioned concurrency alike: the init phase holds the imported app
         client, _ = secretsmanager
         monkeypatch.setattr(ov, "_verifier", None)
         ov._init({ov.HANDLER_ENV: user_app, ov.SECRET_ARN_ENV: SECRET_ARN, ov.HEADER_ENV: HEADER, ov.IMPORT_ENV: "init"})
@@ -287,12 +294,23 @@ class TestLambdaEntryPoint:
         assert forbidden(ov.handler(http_api_event(), None))
         assert sys.modules["userapp.main"].CALLS == []
 
-    def test_the_default_import_mode_imports_nothing_at_init(self, user_app, monkeypatch):
+    def test_without_an_import_setting_the_app_is_imported_at_init(self, user_app, monkeypatch):
+        monkeypatch.setattr(ov, "_verifier", None)
+        ov._init({ov.HANDLER_ENV: user_app, ov.SECRET_ARN_ENV: SECRET_ARN, ov.HEADER_ENV: HEADER})
+        assert "userapp.main" in sys.modules
+        assert ov._verifier is not None
+
+    def test_first_request_import_is_opt_in_and_imports_nothing_at_init(self, user_app, monkeypatch):
         monkeypatch.setattr(ov, "_verifier", None)
         ov._init({ov.HANDLER_ENV: user_app, ov.SECRET_ARN_ENV: SECRET_ARN, ov.HEADER_ENV: HEADER,
                   ov.IMPORT_ENV: "first-request"})
         assert ov._verifier is None
         assert "userapp.main" not in sys.modules
+
+    def test_outside_lambda_importing_the_module_does_nothing(self, monkeypatch):
+        monkeypatch.setattr(ov, "_verifier", None)
+        ov._init({})
+        assert ov._verifier is None
 
     def test_a_handler_that_is_not_module_attribute_fails_clearly(self):
         with pytest.raises(ValueError, match="must be module.attribute"):

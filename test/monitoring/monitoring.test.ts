@@ -3,7 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { BACKEND, minimalProps, newStack, synthApp } from '../util';
-import { SpaMonitoring, SpaMonitoringOptions, SpaWithLambdaApi } from '../../src';
+import { FastApiFunction, SpaMonitoring, SpaMonitoringOptions, SpaWithLambdaApi } from '../../src';
 
 const ALARM = 'AWS::CloudWatch::Alarm';
 
@@ -88,8 +88,21 @@ describe('alarms with the default thresholds', () => {
     }));
   });
 
+  test('refused direct calls: sum of CdkSpaWithLambdaApi OriginVerificationRefused of the function >= 100 in 5 minutes', () => {
+    // the metric the origin check prints in Embedded Metric Format (test/api/test_origin_verify_edges.py)
+    expect(alarmOn(template, 'OriginVerificationRefused')).toEqual(expect.objectContaining({
+      ...COMMON,
+      Namespace: 'CdkSpaWithLambdaApi',
+      Statistic: 'Sum',
+      Threshold: 100,
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: expect.stringMatching('^AppApiFunction') } }],
+    }));
+  });
+
   test('no notification target unless one is given', () => {
-    template.resourceCountIs(ALARM, 6);
+    template.resourceCountIs(ALARM, 7);
     template.resourceCountIs('AWS::SNS::Topic', 0);
     for (const alarm of Object.values(template.findResources(ALARM))) {
       expect(alarm.Properties.AlarmActions).toBeUndefined();
@@ -107,21 +120,21 @@ describe('CloudFront alarms depend on the stack region', () => {
 
   test('us-east-1: the CloudFront alarm is created, without a warning', () => {
     const { stack, template } = synthApp(minimalProps(), 'us-east-1');
-    template.resourceCountIs(ALARM, 6);
+    template.resourceCountIs(ALARM, 7);
     alarmOn(template, '5xxErrorRate');
     Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('CloudFront publishes'));
   });
 
   test('another region: skipped with a warning that says how to get it', () => {
     const { stack, template } = synthApp(minimalProps(), 'eu-west-1');
-    template.resourceCountIs(ALARM, 5);
+    template.resourceCountIs(ALARM, 6);
     expect(template.findResources(ALARM, { Properties: { Namespace: 'AWS/CloudFront' } })).toEqual({});
     Annotations.fromStack(stack).hasWarning('/TestStack/App/Monitoring', warning('"eu-west-1"', '.'));
   });
 
   test('unresolved region: skipped with a warning', () => {
     const { stack, template } = synthApp(minimalProps());
-    template.resourceCountIs(ALARM, 5);
+    template.resourceCountIs(ALARM, 6);
     Annotations.fromStack(stack).hasWarning('/TestStack/App/Monitoring', warning('unresolved (environment-agnostic stack)',
       ', or give this stack an explicit `env.region` of us-east-1.'));
   });
@@ -156,13 +169,31 @@ describe('thresholds', () => {
       apiServerErrorsThreshold: 20,
       apiLatencyThreshold: Duration.millis(2500),
       cloudFront5xxErrorRateThreshold: 1.5,
+      originVerificationRefusedThreshold: 1,
     }, 'us-east-1');
+    expect(alarmOn(template, 'OriginVerificationRefused').Threshold).toBe(1);
     expect(alarmOn(template, 'Errors').Threshold).toBe(3);
     expect(alarmOn(template, 'Throttles').Threshold).toBe(10);
     expect(alarmOn(template, 'Duration').Threshold).toBe(10000);
     expect(alarmOn(template, '5xx').Threshold).toBe(20);
     expect(alarmOn(template, 'Latency').Threshold).toBe(2500);
     expect(alarmOn(template, '5xxErrorRate').Threshold).toBe(1.5);
+  });
+
+  test('without origin verification there is no refused-requests alarm (nothing publishes the metric)', () => {
+    const { template } = synthApp(minimalProps({ api: { source: BACKEND, originVerification: { enabled: false } } }), 'us-east-1');
+    template.resourceCountIs(ALARM, 6);
+    expect(template.findResources(ALARM, { Properties: { MetricName: 'OriginVerificationRefused' } })).toEqual({});
+  });
+
+  test('SpaMonitoring alone alarms on refused requests only for a function that verifies the origin', () => {
+    for (const [verifies, count] of [[undefined, 0], [true, 1]] as const) {
+      const stack = newStack();
+      const fn = new FastApiFunction(stack, 'Api', { source: BACKEND });
+      new SpaMonitoring(stack, 'Monitoring', { function: fn.function, functionVerifiesOrigin: verifies });
+      expect(Object.keys(Template.fromStack(stack).findResources(ALARM, { Properties: { MetricName: 'OriginVerificationRefused' } })))
+        .toHaveLength(count);
+    }
   });
 
   test('with a short timeout the duration and latency defaults follow it, so they can fire', () => {
@@ -179,7 +210,7 @@ describe('notifications', () => {
     new SpaWithLambdaApi(stack, 'App', minimalProps({ monitoring: { alarmTopic: topic } }));
     const template = Template.fromStack(stack);
     const alarms = Object.values(template.findResources(ALARM));
-    expect(alarms).toHaveLength(6);
+    expect(alarms).toHaveLength(7);
     const ref = [{ Ref: stack.getLogicalId(topic.node.defaultChild as sns.CfnTopic) }];
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual(ref);
@@ -232,12 +263,15 @@ describe('dashboard', () => {
     expect(body).toContain('"Region","Global",{"label":"5xx rate","region":"us-east-1"}');
     // the duration graph marks the timeout
     expect(body).toContain('"annotations":{"horizontal":[{"value":15000,"label":"Timeout","yAxis":"left"}]}');
+    // refused direct calls, per minute, after the function's graphs
+    expect(body.indexOf('"CdkSpaWithLambdaApi","OriginVerificationRefused","FunctionName",""TOKEN"",{"label":"Refused","period":60,"stat":"Sum"}'))
+      .toBeGreaterThan(fn);
   });
 
   test('dashboard: false keeps the alarms and drops the dashboard', () => {
     const { template } = withMonitoring({ dashboard: false });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
-    template.resourceCountIs(ALARM, 5);
+    template.resourceCountIs(ALARM, 6);
   });
 
   test('dashboardName names it', () => {
@@ -319,6 +353,7 @@ describe('bad monitoring input fails at synth time', () => {
     ['functionErrorsThreshold', 0],
     ['functionThrottlesThreshold', 1.5],
     ['apiServerErrorsThreshold', -1],
+    ['originVerificationRefusedThreshold', 0],
   ])('fails when monitoring.%s is %s', (name, value) => {
     expectError({ [name]: value }, `monitoring.${name} is ${value}, but it must be a whole number of at least 1 (the alarm fires when the count in `
       + '5 minutes reaches it; 0 would keep it in alarm). Use 1 to be told of every occurrence, or leave it unset for the default.');

@@ -13,7 +13,7 @@ import threading
 import uuid
 from datetime import datetime, timezone
 
-from fastapi import APIRouter, FastAPI, HTTPException, Response, status
+from fastapi import APIRouter, FastAPI, HTTPException, Request, Response, status
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from mangum import Mangum
@@ -76,12 +76,13 @@ def list_items() -> list[Item]:
 
 
 @router.post("/items", status_code=status.HTTP_201_CREATED)
-def create_item(body: ItemIn) -> Item:
-    """Create an item with a generated id."""
+def create_item(body: ItemIn, request: Request, response: Response) -> Item:
+    """Create an item with a generated id; ``Location`` is its absolute URL (on the site's public host)."""
     item = Item(id=uuid.uuid4().hex, **body.model_dump())
     with _items_lock:
         _items[item.id] = item
     logger.info("created item", extra={"itemId": item.id})
+    response.headers["Location"] = str(request.url_for("get_item", item_id=item.id))
     return item
 
 

@@ -51,6 +51,7 @@ def test_items_crud(client: TestClient) -> None:
     item = created.json()
     assert isinstance(item["id"], str) and item["id"]
     assert item == {"id": item["id"], "name": "first", "description": "hello"}
+    assert created.headers["location"] == f"http://testserver/api/items/{item['id']}"
 
     no_description = client.post("/api/items", json={"name": "second"})
     assert no_description.status_code == 201
