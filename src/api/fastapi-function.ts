@@ -13,6 +13,7 @@ import {
 } from './function-operations';
 import {
   grantOriginVerifySecret, originVerifyFunctionSettings, validateFunctionOriginVerification, validateOriginVerifyEnvironment,
+  validateOriginVerifySecretKeys,
 } from './origin-verification-layer';
 import { pythonBundledCode } from '../bundling/python-bundling';
 import { PropErrors, validateFunctionProps } from '../private/validation';
@@ -97,7 +98,8 @@ export interface FastApiFunctionOptions {
    * Each variable holds the secret's ARN (Secrets Manager) or the parameter's name (SSM), never the value, and
    * the function may read that secret or parameter only. Read the value once per cold start, on first use
    * (see the README's "Secrets" section). Plain `environment` values whose names end in `_SECRET`, `_PASSWORD`,
-   * `_KEY` or `_TOKEN`, or that are URLs with a password, produce a warning.
+   * `_KEY` or `_TOKEN`, or that are URLs with a password, produce a warning. With origin verification, keys starting
+   * with `CDK_SPA_ORIGIN_VERIFY_` are rejected: those variables configure the origin check.
    *
    * @default - no secrets
    */
@@ -260,6 +262,7 @@ export class FastApiFunction extends Construct implements iam.IGrantable, ec2.IC
     validateFunctionOriginVerification(errors, 'verifyOrigin.', props.verifyOrigin);
     if (props.verifyOrigin) {
       validateOriginVerifyEnvironment(errors, 'environment', resolved.environment);
+      validateOriginVerifySecretKeys(errors, 'secrets', props.secrets ?? {});
     }
     errors.throwIfAny('FastApiFunction', id);
 

@@ -1,5 +1,5 @@
 import { Token } from 'aws-cdk-lib';
-import { validateOriginVerificationOptions, validateOriginVerifyEnvironment } from '../api/origin-verification-layer';
+import { validateOriginVerificationOptions, validateOriginVerifyEnvironment, validateOriginVerifySecretKeys } from '../api/origin-verification-layer';
 import { MAX_CONTENT_SECURITY_POLICY_LENGTH } from '../distribution/security-headers';
 import { PropErrors, show } from './validation';
 import type { SpaWithLambdaApiProps } from '../spa-with-lambda-api';
@@ -13,6 +13,7 @@ export function validateSecurityProps(errors: PropErrors, props: SpaWithLambdaAp
   validateOriginVerificationOptions(errors, 'api.originVerification.', ov);
   if (ov?.enabled ?? true) {
     validateOriginVerifyEnvironment(errors, 'api.environment', props.api.environment ?? {});
+    validateOriginVerifySecretKeys(errors, 'api.secrets', props.api.secrets ?? {});
   }
 
   if (props.api.authorizationScopes !== undefined && props.api.authorizer === undefined) {
