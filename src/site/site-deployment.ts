@@ -147,7 +147,6 @@ export class SiteDeployment extends Construct {
       memorySize: 256,
       timeout: Duration.minutes(5),
     });
-    const cleanupRole = this.cleanupFunction.role!;
 
     // (bucket, key, globs) of each zip the release is uploaded from, for the cleanup to list
     const sources: CleanupSource[] = [];
@@ -178,7 +177,12 @@ export class SiteDeployment extends Construct {
       }
     } else {
       const source = props.sourceAsset!;
-      const config = source.bind(this, { handlerRole: cleanupRole });
+      // bind() would grant the role read access to the whole source bucket: grant the one zip instead
+      const config = source.bind(this, { handlerRole: cleanupLogging.role.withoutPolicyUpdates() });
+      this.cleanupFunction.addToRolePolicy(new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [config.bucket.arnForObjects(config.zipObjectKey)],
+      }));
       sources.push({ BucketName: config.bucket.bucketName, ObjectKey: config.zipObjectKey, HashedGlobs: props.hashedGlobs });
       hashed.push(this.hashedDeployment('HashedAssets', props, source, { exclude: ['*'], include: props.hashedGlobs }));
       unhashed.push(this.filesDeployment('Files', props, source, {
