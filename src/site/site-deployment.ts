@@ -22,6 +22,8 @@ export const UNHASHED_CACHE_CONTROL = 'no-cache';
 export const MANIFEST_PREFIX = '.releases/';
 /** How many releases keep their hashed files by default: the current one and the previous one. */
 export const DEFAULT_KEEP_RELEASES = 2;
+/** How long an object no release lists (uploaded by hand or by another tool) survives the release cleanup. */
+export const OUT_OF_BAND_GRACE_PERIOD = Duration.hours(24);
 
 /**
  * A `Content-Type` the upload sets explicitly instead of letting `aws s3 sync` guess it.
@@ -235,6 +237,7 @@ export class SiteDeployment extends Construct {
         BucketName: props.bucket.bucketName,
         ManifestPrefix: MANIFEST_PREFIX,
         KeepReleases: props.keepReleases ?? DEFAULT_KEEP_RELEASES,
+        OutOfBandGraceSeconds: OUT_OF_BAND_GRACE_PERIOD.toSeconds(),
         Sources: sources,
       },
     });
