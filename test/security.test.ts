@@ -438,7 +438,7 @@ describe('attack: origin secret header names are refused at synth', () => {
   const CLOUDFRONT = 'CloudFront cannot add that header to origin requests, or sets or rewrites it itself';
   const API_GATEWAY = 'API Gateway HTTP APIs reserve that header (they set, strip or interpret it)';
   const STANDARD = 'that is a standard HTTP header with a meaning of its own for browsers, CloudFront or your app';
-  const message = (name: string, why: string) => `Invalid props for SpaWithLambdaApi 'App':\n- api.originVerification.headerName is `
+  const message = (name: string, why: string) => 'Invalid props for SpaWithLambdaApi \'App\':\n- api.originVerification.headerName is '
     + `${JSON.stringify(name)}, but ${why}. The header carries the origin secret, so it must be a name of its own that nothing else sets, reads or `
     + 'logs (not Host, User-Agent, Referer, Origin, Content-Type, Authorization, Cookie, Via, X-Forwarded-*, X-Amz-*, X-Amzn-*, CloudFront-*, '
     + 'X-Edge-*, ...). Use a custom name such as "x-origin-verify".';
@@ -642,39 +642,55 @@ function wildcardGrants(template: Template): WildcardGrant[] {
  */
 const WILDCARD_ALLOW_LIST: Array<WildcardGrant & { by: 'library' | 'aws-cdk-lib'; reason: string }> = [
   {
-    policy: 'AWS::S3::BucketPolicy AppLogsBucketPolicy', actions: ['s3:PutObject'], resource: '<AppLogsBucket.Arn>/s3-access-logs/*', by: 'library',
+    policy: 'AWS::S3::BucketPolicy AppLogsBucketPolicy',
+    actions: ['s3:PutObject'],
+    resource: '<AppLogsBucket.Arn>/s3-access-logs/*',
+    by: 'library',
     reason: 'S3 server access logging (logging.s3.amazonaws.com) writes log objects whose names it chooses under the prefix; '
       + 'the statement requires aws:SourceArn = the site bucket and aws:SourceAccount = this account',
   },
   {
-    policy: 'AWS::S3::BucketPolicy AppLogsBucketPolicy', actions: ['s3:PutObject'], resource: '<AppLogsBucket.Arn>/AWSLogs/${AWS::AccountId}/*', by: 'library',
+    policy: 'AWS::S3::BucketPolicy AppLogsBucketPolicy',
+    actions: ['s3:PutObject'],
+    resource: '<AppLogsBucket.Arn>/AWSLogs/${AWS::AccountId}/*',
+    by: 'library',
     reason: 'CloudFront standard logging v2 (delivery.logs.amazonaws.com, stacks in us-east-1) writes log files whose names it chooses '
       + 'under AWSLogs/<account>/; the statement requires this account and a delivery source of this account',
   },
   {
-    policy: 'AWS::S3::BucketPolicy AppSiteBucketPolicy', actions: ['s3:GetObject', 's3:ListBucket'], resource: '<AppSiteBucket.Arn>/*', by: 'aws-cdk-lib',
+    policy: 'AWS::S3::BucketPolicy AppSiteBucketPolicy',
+    actions: ['s3:GetObject', 's3:ListBucket'],
+    resource: '<AppSiteBucket.Arn>/*',
+    by: 'aws-cdk-lib',
     reason: 'S3BucketOrigin.withOriginAccessControl (READ, LIST): CloudFront reads any file of the site for this distribution only '
       + '(AWS:SourceArn), and LIST makes a missing file a 404, not a 403; .releases/* is denied to CloudFront by a separate statement',
   },
   {
-    policy: 'AWS::IAM::Policy AppSiteDeploymentReleaseCleanupLoggingServiceRoleDefaultPolicy', actions: ['s3:GetObject', 's3:PutObject'],
-    resource: '<AppSiteBucket.Arn>/.releases/*', by: 'library',
+    policy: 'AWS::IAM::Policy AppSiteDeploymentReleaseCleanupLoggingServiceRoleDefaultPolicy',
+    actions: ['s3:GetObject', 's3:PutObject'],
+    resource: '<AppSiteBucket.Arn>/.releases/*',
+    by: 'library',
     reason: 'the release cleanup reads and writes the release manifests, .releases/<release id>.json, whose ids (hashes of the '
       + 'hashed file list) are only known at deploy time',
   },
   {
-    policy: 'AWS::IAM::Policy AppSiteDeploymentReleaseCleanupLoggingServiceRoleDefaultPolicy', actions: ['s3:DeleteObject'],
-    resource: '<AppSiteBucket.Arn>/*', by: 'library',
+    policy: 'AWS::IAM::Policy AppSiteDeploymentReleaseCleanupLoggingServiceRoleDefaultPolicy',
+    actions: ['s3:DeleteObject'],
+    resource: '<AppSiteBucket.Arn>/*',
+    by: 'library',
     reason: 'the release cleanup deletes the site files that no kept release lists; their names are only known at deploy time',
   },
   {
-    policy: 'AWS::IAM::Policy AppSiteDeploymentReleaseCleanupProviderframeworkonEventServiceRoleDefaultPolicy', actions: ['lambda:InvokeFunction'],
-    resource: '<AppSiteDeploymentReleaseCleanupFunction.Arn>:*', by: 'aws-cdk-lib',
+    policy: 'AWS::IAM::Policy AppSiteDeploymentReleaseCleanupProviderframeworkonEventServiceRoleDefaultPolicy',
+    actions: ['lambda:InvokeFunction'],
+    resource: '<AppSiteDeploymentReleaseCleanupFunction.Arn>:*',
+    by: 'aws-cdk-lib',
     reason: 'the custom-resources Provider framework invokes the cleanup function; ":*" stands for the versions and aliases of that one function',
   },
   {
     policy: 'AWS::IAM::Policy CustomCDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C512MiBServiceRoleDefaultPolicy',
-    actions: ['s3:GetBucket*', 's3:GetObject*', 's3:List*'], resource: 'arn:${AWS::Partition}:s3:::cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}/*',
+    actions: ['s3:GetBucket*', 's3:GetObject*', 's3:List*'],
+    resource: 'arn:${AWS::Partition}:s3:::cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}/*',
     by: 'aws-cdk-lib',
     reason: 'BucketDeployment\'s upload handler (a singleton shared by every BucketDeployment of the stack) reads the source zips; '
       + 'Source.asset and Source.bucket grant it read on the whole source bucket (here the CDK bootstrap assets bucket)',
@@ -683,41 +699,54 @@ const WILDCARD_ALLOW_LIST: Array<WildcardGrant & { by: 'library' | 'aws-cdk-lib'
     policy: 'AWS::IAM::Policy CustomCDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C512MiBServiceRoleDefaultPolicy',
     actions: ['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:PutObject', 's3:PutObjectLegalHold',
       's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'],
-    resource: '<AppSiteBucket.Arn>/*', by: 'aws-cdk-lib',
+    resource: '<AppSiteBucket.Arn>/*',
+    by: 'aws-cdk-lib',
     reason: 'BucketDeployment\'s upload handler writes the site files into the site bucket (destinationBucket.grantReadWrite); '
       + 'the construct never sets prune, so it deletes nothing in practice',
   },
   {
     policy: 'AWS::IAM::Policy CustomCDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C512MiBServiceRoleDefaultPolicy',
-    actions: ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation'], resource: '*', by: 'aws-cdk-lib',
+    actions: ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation'],
+    resource: '*',
+    by: 'aws-cdk-lib',
     reason: 'BucketDeployment grants its singleton handler invalidations on every distribution ("*"), which the library cannot narrow without '
       + 'an escape hatch; these actions only expire cached copies, they read or change no content',
   },
   {
-    policy: 'AWS::S3::BucketPolicy AppLogsBucketPolicy', actions: ['s3:DeleteObject*', 's3:GetBucket*', 's3:List*', 's3:PutBucketPolicy'],
-    resource: '<AppLogsBucket.Arn>/*', by: 'aws-cdk-lib',
+    policy: 'AWS::S3::BucketPolicy AppLogsBucketPolicy',
+    actions: ['s3:DeleteObject*', 's3:GetBucket*', 's3:List*', 's3:PutBucketPolicy'],
+    resource: '<AppLogsBucket.Arn>/*',
+    by: 'aws-cdk-lib',
     reason: 'autoDeleteObjects, only with removalPolicy DESTROY: aws-cdk-lib\'s provider role empties the logs bucket when the stack is deleted',
   },
   {
-    policy: 'AWS::S3::BucketPolicy AppSiteBucketPolicy', actions: ['s3:DeleteObject*', 's3:GetBucket*', 's3:List*', 's3:PutBucketPolicy'],
-    resource: '<AppSiteBucket.Arn>/*', by: 'aws-cdk-lib',
+    policy: 'AWS::S3::BucketPolicy AppSiteBucketPolicy',
+    actions: ['s3:DeleteObject*', 's3:GetBucket*', 's3:List*', 's3:PutBucketPolicy'],
+    resource: '<AppSiteBucket.Arn>/*',
+    by: 'aws-cdk-lib',
     reason: 'autoDeleteObjects, only with removalPolicy DESTROY: aws-cdk-lib\'s provider role empties the site bucket when the stack is deleted',
   },
   {
-    policy: 'AWS::IAM::Policy AppApiFunctionServiceRoleDefaultPolicy', actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resource: '*',
+    policy: 'AWS::IAM::Policy AppApiFunctionServiceRoleDefaultPolicy',
+    actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
+    resource: '*',
     by: 'aws-cdk-lib',
     reason: 'only with api.tracing ACTIVE: X-Ray supports no resource-level permissions for these actions (as AWSXRayDaemonWriteAccess)',
   },
   {
-    policy: 'AWS::IAM::Policy AppApiFunctionVpcAccessPolicy', actions: ['ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface',
+    policy: 'AWS::IAM::Policy AppApiFunctionVpcAccessPolicy',
+    actions: ['ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface',
       'ec2:DeleteNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:UnassignPrivateIpAddresses'],
-    resource: '*', by: 'library',
+    resource: '*',
+    by: 'library',
     reason: 'only with api.vpc: Lambda creates and deletes the function\'s network interfaces with its role; ec2:Describe* supports no '
       + 'resource-level permissions and the interface IDs are unknown in advance (the statement of AWSLambdaVPCAccessExecutionRole)',
   },
   ...GitHubDeployRole.CDK_BOOTSTRAP_ROLE_KINDS.map((kind) => ({
-    policy: 'AWS::IAM::Role DeployRole', actions: ['sts:AssumeRole'],
-    resource: `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/cdk-hnb659fds-${kind}-role-\${AWS::AccountId}-*`, by: 'library' as const,
+    policy: 'AWS::IAM::Role DeployRole',
+    actions: ['sts:AssumeRole'],
+    resource: `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/cdk-hnb659fds-${kind}-role-\${AWS::AccountId}-*`,
+    by: 'library' as const,
     reason: 'GitHubDeployRole: the CDK bootstrap roles are named cdk-<qualifier>-<kind>-role-<account>-<region>; "*" stands for the region, '
       + 'so workflows can deploy to every bootstrapped region of the account',
   })),
@@ -730,6 +759,14 @@ describe('least privilege: every wildcard resource is listed with its reason', (
   test('no wildcard outside the allow-list', () => {
     const allowed = new Set(WILDCARD_ALLOW_LIST.map(key));
     expect([...new Set(found.map(key))].filter((k) => !allowed.has(k))).toEqual([]);
+  });
+
+  test('aws-cdk-lib\'s LogRetention helper (logs:PutRetentionPolicy on "*") is never created', () => {
+    for (const [, build] of TEMPLATE_VARIANTS) {
+      const template = Template.fromStack(build());
+      template.resourceCountIs('Custom::LogRetention', 0);
+      expect(JSON.stringify(template.toJSON())).not.toContain('logs:PutRetentionPolicy');
+    }
   });
 
   test('every allow-list entry still occurs (no stale entries) and has a reason', () => {
