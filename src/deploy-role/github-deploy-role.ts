@@ -1,4 +1,4 @@
-import { Annotations, CfnOutput, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { addNagSuppressions } from '../private/nag';
@@ -226,7 +226,9 @@ function subjectRepositoryOf(props: GitHubDeployRoleProps): string {
   if (props.ownerId === undefined || props.repositoryId === undefined) {
     return props.repository;
   }
-  const [owner, repo] = props.repository.split('/');
+  const [owner, repo] = Token.isUnresolved(props.repository)
+    ? [Fn.select(0, Fn.split('/', props.repository)), Fn.select(1, Fn.split('/', props.repository))]
+    : props.repository.split('/');
   return `${owner}@${idString(props.ownerId)}/${repo}@${idString(props.repositoryId)}`;
 }
 

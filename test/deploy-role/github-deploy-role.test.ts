@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { GitHubDeployRole, GitHubDeployRoleProps } from '../../src';
 
@@ -73,6 +73,15 @@ describe('immutable subject claims (repo:<owner>@<ownerId>/<repo>@<repositoryId>
   test('branches get the ID form too', () => {
     const { construct } = synth({ repository: 'octo-org/my-app', ownerId: 1, repositoryId: 2, branches: ['release/*'] });
     expect(construct.subjects).toEqual(['repo:octo-org@1/my-app@2:ref:refs/heads/release/*']);
+  });
+
+  test('a repository given as a token (a parameter) is split into owner and name in the template', () => {
+    const stack = newStack();
+    const repository = new CfnParameter(stack, 'Repository', { default: 'octo-org/my-app' }).valueAsString;
+    const { template } = synth({ repository, ownerId: 1, repositoryId: 2, environments: ['production'] }, stack);
+    const sub = trustStatement(template).Condition.StringLike['token.actions.githubusercontent.com:sub'];
+    const part = (i: number) => ({ 'Fn::Select': [i, { 'Fn::Split': ['/', { Ref: 'Repository' }] }] });
+    expect(sub).toEqual([{ 'Fn::Join': ['', ['repo:', part(0), '@1/', part(1), '@2:environment:production']] }]);
   });
 
   test('a subject of a re-registered name (same names, other IDs) or of the name-only form does not match the trust', () => {
