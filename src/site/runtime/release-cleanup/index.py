@@ -336,7 +336,7 @@ def run(s3, props, now=None):
     # The manifest of this release is written first: should anything below fail, the next run still knows it.
     put_manifest(s3, bucket, prefix, current)
 
-    if not history and not unreadable and not ignored:
+    if not history and not unreadable:
         legacy = sorted(k for k in objects if not k.startswith(prefix) and k not in current_files)
         if legacy:
             # Deployed before this cleanup existed: keep what is there for one more release.
