@@ -433,8 +433,8 @@ const TEMPLATE_VARIANTS: Array<[string, () => Stack]> = [
 ];
 
 describe('attack: origin secret header names are refused at synth', () => {
-  const LOGGED = 'that header is written to access logs (the API access log records the User-Agent; CloudFront standard logs record User-Agent, '
-    + 'Referer, Host, Cookie and X-Forwarded-For), so the secret would be stored in the logs in plain text';
+  const LOGGED = 'that header is written to logs (the API access log records the User-Agent it receives; web servers, frameworks and app request '
+    + 'logs commonly record User-Agent, Referer, Host, Cookie and X-Forwarded-For), so the secret would be stored in the logs in plain text';
   const CLOUDFRONT = 'CloudFront cannot add that header to origin requests, or sets or rewrites it itself';
   const API_GATEWAY = 'API Gateway HTTP APIs reserve that header (they set, strip or interpret it)';
   const STANDARD = 'that is a standard HTTP header with a meaning of its own for browsers, CloudFront or your app';

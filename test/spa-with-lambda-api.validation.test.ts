@@ -219,8 +219,8 @@ describe('bad security input fails at synth time with one message per problem', 
   });
 
   test.each([
-    ['Host', 'that header is written to access logs (the API access log records the User-Agent; CloudFront standard logs record User-Agent, '
-      + 'Referer, Host, Cookie and X-Forwarded-For), so the secret would be stored in the logs in plain text'],
+    ['Host', 'that header is written to logs (the API access log records the User-Agent it receives; web servers, frameworks and app request '
+      + 'logs commonly record User-Agent, Referer, Host, Cookie and X-Forwarded-For), so the secret would be stored in the logs in plain text'],
     ['authorization', 'API Gateway HTTP APIs reserve that header (they set, strip or interpret it)'],
     ['X-Amz-Date', 'CloudFront cannot add that header to origin requests, or sets or rewrites it itself'],
   ])('fails when api.originVerification.headerName is reserved (%p)', (headerName, why) => {

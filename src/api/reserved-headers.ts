@@ -17,10 +17,10 @@
  *   Proxy-Authorization, TE, Trailers, Transfer-Encoding, Upgrade, x-amz-*, x-amzn-*, X-Forwarded-For,
  *   X-Forwarded-Host, X-Forwarded-Proto, Via.
  *   https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-parameter-mapping.html#http-api-mapping-reserved-headers
- * - Logged: the API's access log records `$context.identity.userAgent` (src/api/access-log-format.ts, the only
- *   request header it logs); CloudFront standard logs record the User-Agent, Referer, Host, Cookie (when cookies
- *   are logged) and X-Forwarded-For of every request.
- *   https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logs-reference.html
+ * - Logged: the API's access log records `$context.identity.userAgent` of the request CloudFront sends
+ *   (src/api/access-log-format.ts, the only request header it logs), so a custom header named User-Agent would put
+ *   the secret there; web servers, frameworks and app request logs commonly record User-Agent, Referer, Host,
+ *   Cookie and X-Forwarded-For.
  * - Headers with a meaning of their own for browsers, CloudFront caching or the app (Content-Type, Accept*,
  *   Origin, Referer, Authorization, ...): a secret there would break requests or be read as something else.
  */
@@ -35,8 +35,9 @@ export enum ReservedHeaderReason {
 
 /** The reasons, as error messages say them. */
 export const RESERVED_HEADER_EXPLANATIONS: Record<ReservedHeaderReason, string> = {
-  [ReservedHeaderReason.LOGGED]: 'that header is written to access logs (the API access log records the User-Agent; CloudFront '
-    + 'standard logs record User-Agent, Referer, Host, Cookie and X-Forwarded-For), so the secret would be stored in the logs in plain text',
+  [ReservedHeaderReason.LOGGED]: 'that header is written to logs (the API access log records the User-Agent it receives; web servers, '
+    + 'frameworks and app request logs commonly record User-Agent, Referer, Host, Cookie and X-Forwarded-For), so the secret would be '
+    + 'stored in the logs in plain text',
   [ReservedHeaderReason.CLOUDFRONT]: 'CloudFront cannot add that header to origin requests, or sets or rewrites it itself',
   [ReservedHeaderReason.API_GATEWAY]: 'API Gateway HTTP APIs reserve that header (they set, strip or interpret it)',
   [ReservedHeaderReason.STANDARD]: 'that is a standard HTTP header with a meaning of its own for browsers, CloudFront or your app',
