@@ -1,15 +1,22 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as authorizers from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { BACKEND, minimalProps, newStack, SITE, synthApp } from './util';
-import { FastApiFunction, SpaApiOptions, SpaWithLambdaApi, SpaWithLambdaApiProps } from '../src';
+import { FastApiFunction, FunctionSecret, GitHubDeployRole, SpaApiOptions, SpaWithLambdaApi, SpaWithLambdaApiProps } from '../src';
+import { apiAccessLogFormat } from '../src/api/access-log-format';
 import { ORIGIN_VERIFY_ENV, ORIGIN_VERIFY_HANDLER } from '../src/api/origin-verification-layer';
+import { ReservedHeaderReason, reservedHeaderReason } from '../src/api/reserved-headers';
 
 const LAYER_MODULE = path.join(__dirname, '..', 'src', 'api', 'runtime', 'origin-verify-layer', 'python', 'cdk_spa_origin_verify.py');
 const WEB_ACL_ARN = 'arn:aws:wafv2:us-east-1:111111111111:global/webacl/site-acl/a1b2c3d4-5678-90ab-cdef-111111111111';
@@ -388,17 +395,420 @@ describe('least privilege', () => {
     expect(fn.grantPrincipal).toBe(fn.role);
   });
 
-  test('no statement of the library\'s own policies uses a "*" resource', () => {
-    const ownPolicies = Object.entries<any>(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith('AppApiFunction'));
-    expect(ownPolicies.length).toBeGreaterThan(0);
-    for (const [, p] of ownPolicies) {
-      for (const s of p.Properties.PolicyDocument.Statement) {
-        expect(JSON.stringify(s.Resource)).not.toMatch(/"\*"|:\*"/);
-      }
+  test('tokens are not validated', () => {
+    expect(() => synthApp(minimalProps({ webAclArn: Token.asString({ Ref: 'WebAclArn' }) }))).not.toThrow();
+  });
+});
+
+/** A stack with every option that adds IAM policies: a prebuilt sourceAsset, VPC, SnapStart, tracing, secrets, alarm topic, DESTROY, deploy role. */
+function fullOptionStack(): Stack {
+  const stack = newStack('us-east-1');
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+  const dbSecret = new secretsmanager.Secret(stack, 'DbSecret');
+  const apiKey = ssm.StringParameter.fromSecureStringParameterAttributes(stack, 'ApiKey', { parameterName: '/prod/api-key' });
+  new SpaWithLambdaApi(stack, 'App', {
+    site: { sourceAsset: s3deploy.Source.asset(SITE), hashedAssetGlobs: ['assets/*'] },
+    api: {
+      source: BACKEND,
+      vpc,
+      snapStart: true,
+      tracing: lambda.Tracing.ACTIVE,
+      secrets: { DB_SECRET_ARN: FunctionSecret.fromSecretsManager(dbSecret), API_KEY_PARAMETER: FunctionSecret.fromSsmParameter(apiKey) },
+      authorizer: new authorizers.HttpJwtAuthorizer('Jwt', JWT_ISSUER, { jwtAudience: ['client-id'] }),
+      originVerification: { headerName: 'x-from-cloudfront', cacheTtl: Duration.minutes(1) },
+    },
+    monitoring: { createAlarmTopic: true },
+    webAclArn: WEB_ACL_ARN,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  new GitHubDeployRole(stack, 'Deploy', { repository: 'octo-org/my-app', environments: ['production'] });
+  return stack;
+}
+
+const TEMPLATE_VARIANTS: Array<[string, () => Stack]> = [
+  ['default stack', () => {
+    const stack = newStack();
+    new SpaWithLambdaApi(stack, 'App', minimalProps());
+    return stack;
+  }],
+  ['full-option stack', fullOptionStack],
+];
+
+describe('attack: origin secret header names are refused at synth', () => {
+  const LOGGED = 'that header is written to logs (the API access log records the User-Agent it receives; web servers, frameworks and app request '
+    + 'logs commonly record User-Agent, Referer, Host, Cookie and X-Forwarded-For), so the secret would be stored in the logs in plain text';
+  const CLOUDFRONT = 'CloudFront cannot add that header to origin requests, or sets or rewrites it itself';
+  const API_GATEWAY = 'API Gateway HTTP APIs reserve that header (they set, strip or interpret it)';
+  const STANDARD = 'that is a standard HTTP header with a meaning of its own for browsers, CloudFront or your app';
+  const message = (name: string, why: string) => 'Invalid props for SpaWithLambdaApi \'App\':\n- api.originVerification.headerName is '
+    + `${JSON.stringify(name)}, but ${why}. The header carries the origin secret, so it must be a name of its own that nothing else sets, reads or `
+    + 'logs (not Host, User-Agent, Referer, Origin, Content-Type, Authorization, Cookie, Via, X-Forwarded-*, X-Amz-*, X-Amzn-*, CloudFront-*, '
+    + 'X-Edge-*, ...). Use a custom name such as "x-origin-verify".';
+
+  test.each([
+    ['User-Agent', LOGGED], ['user-agent', LOGGED], ['Referer', LOGGED], ['Host', LOGGED], ['Cookie', LOGGED], ['X-Forwarded-For', LOGGED],
+    ['Content-Length', CLOUDFRONT], ['Cache-Control', CLOUDFRONT], ['Via', CLOUDFRONT], ['X-Real-Ip', CLOUDFRONT], ['Accept-Encoding', CLOUDFRONT],
+    ['X-Amz-Security-Token', CLOUDFRONT], ['X-Amz-Cf-Id', CLOUDFRONT], ['X-Edge-Location', CLOUDFRONT], ['CloudFront-Viewer-Country', CLOUDFRONT],
+    ['cloudfront-forwarded-proto', CLOUDFRONT], ['X-Forwarded-Port', CLOUDFRONT], ['Transfer-Encoding', CLOUDFRONT],
+    ['Authorization', API_GATEWAY], ['Origin', API_GATEWAY], ['Forwarded', API_GATEWAY], ['X-Forwarded-Host', API_GATEWAY],
+    ['X-Forwarded-Proto', API_GATEWAY], ['X-Amzn-Trace-Id', API_GATEWAY], ['x-amzn-requestid', API_GATEWAY], ['Apigw-Requestid', API_GATEWAY],
+    ['Access-Control-Request-Method', API_GATEWAY], ['Content-Encoding', API_GATEWAY],
+    ['Content-Type', STANDARD], ['Accept', STANDARD], ['Accept-Language', STANDARD], ['Sec-Fetch-Site', STANDARD], ['X-Api-Key', STANDARD],
+  ])('refuses %s', (headerName, why) => {
+    expect(() => synthApp(withApi({ originVerification: { headerName } }))).toThrow(new Error(message(headerName, why)));
+  });
+
+  test('FastApiFunction refuses them as well, naming its own prop', () => {
+    const stack = newStack();
+    const secret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'S', 'arn:aws:secretsmanager:us-east-1:111111111111:secret:origin-AbCdEf');
+    expect(() => new FastApiFunction(stack, 'Api', { source: BACKEND, originVerification: { secret, headerName: 'User-Agent' } })).toThrow(
+      new Error(message('User-Agent', LOGGED).replace("SpaWithLambdaApi 'App'", "FastApiFunction 'Api'").replace('api.originVerification.', 'originVerification.')));
+  });
+
+  test.each(['x-origin-verify', 'X-From-CloudFront', 'x-cf-secret', 'X-App-Origin-Check'])('accepts a name of its own (%s)', (headerName) => {
+    expect(() => synthApp(withApi({ originVerification: { headerName } }))).not.toThrow();
+  });
+
+  test('every request header the API access log records is refused', () => {
+    const format: Record<string, string> = JSON.parse(apiAccessLogFormat().toString());
+    // the context variables that hold request headers, and the header each one holds
+    const HEADER_VARIABLES: Record<string, string> = {
+      '$context.identity.userAgent': 'User-Agent',
+      '$context.identity.caller': 'Authorization',
+      '$context.identity.user': 'Authorization',
+      '$context.domainName': 'Host',
+      '$context.domainPrefix': 'Host',
+    };
+    const variables = Object.values(format).flatMap((v) => [...v.matchAll(/\$(?:context|request)\.[A-Za-z0-9.-]+/g)].map((m) => m[0]));
+    const logged = variables.flatMap((v) => {
+      const header = /^\$(?:context|request)\.header\.(.+)$/.exec(v)?.[1] ?? HEADER_VARIABLES[v];
+      return header ? [header] : [];
+    });
+    expect(logged).toContain('User-Agent');
+    for (const header of logged) {
+      expect(reservedHeaderReason(header)).toBe(ReservedHeaderReason.LOGGED);
+    }
+  });
+});
+
+describe('attack: secrets keys cannot replace the origin-check settings', () => {
+  const secretArn = 'arn:aws:secretsmanager:us-east-1:111111111111:secret:attacker-AbCdEf';
+
+  test.each(['CDK_SPA_ORIGIN_VERIFY_SECRET_ARN', 'CDK_SPA_ORIGIN_VERIFY_HEADER', 'CDK_SPA_ORIGIN_VERIFY_HANDLER'])('api.secrets refuses %s', (key) => {
+    const stack = newStack();
+    const other = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Other', secretArn);
+    expect(() => new SpaWithLambdaApi(stack, 'App', withApi({ secrets: { [key]: FunctionSecret.fromSecretsManager(other) } }))).toThrow(new Error(
+      `Invalid props for SpaWithLambdaApi 'App':\n- api.secrets has the key ${JSON.stringify(key)}, but names starting with "CDK_SPA_ORIGIN_VERIFY_" `
+      + 'configure origin verification and are set by this construct: the secret\'s ARN or parameter name would replace an origin-check setting. '
+      + 'Rename the key.'));
+  });
+
+  test('FastApiFunction secrets refuses them while originVerification is set', () => {
+    const stack = newStack();
+    const origin = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Origin', 'arn:aws:secretsmanager:us-east-1:111111111111:secret:origin-AbCdEf');
+    const other = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Other', secretArn);
+    expect(() => new FastApiFunction(stack, 'Api', {
+      source: BACKEND,
+      originVerification: { secret: origin },
+      secrets: { CDK_SPA_ORIGIN_VERIFY_SECRET_ARN: FunctionSecret.fromSecretsManager(other) },
+    })).toThrow(new Error("Invalid props for FastApiFunction 'Api':\n- secrets has the key \"CDK_SPA_ORIGIN_VERIFY_SECRET_ARN\", but names starting "
+      + 'with "CDK_SPA_ORIGIN_VERIFY_" configure origin verification and are set by this construct: the secret\'s ARN or parameter name would '
+      + 'replace an origin-check setting. Rename the key.'));
+  });
+
+  test('an ordinary secret key leaves the origin check comparing against the construct\'s own secret', () => {
+    const stack = newStack();
+    const other = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Other', secretArn);
+    new SpaWithLambdaApi(stack, 'App', withApi({ secrets: { PAYMENT_SECRET_ARN: FunctionSecret.fromSecretsManager(other) } }));
+    const t = Template.fromStack(stack);
+    const [secretId] = only(t, 'AWS::SecretsManager::Secret');
+    expect(apiFunction(t).Properties.Environment.Variables).toMatchObject({
+      CDK_SPA_ORIGIN_VERIFY_SECRET_ARN: { Ref: secretId },
+      PAYMENT_SECRET_ARN: secretArn,
+    });
+  });
+});
+
+describe.each(TEMPLATE_VARIANTS)('template invariants: %s', (_name, build) => {
+  const stack = build();
+  const template = Template.fromStack(stack);
+
+  test('exactly one HTTP API, with exactly one stage ($default)', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    const stages = Object.values<any>(template.findResources('AWS::ApiGatewayV2::Stage'));
+    expect(stages).toHaveLength(1);
+    expect(stages[0].Properties.StageName).toBe('$default');
+    template.resourceCountIs('AWS::ApiGateway::RestApi', 0);
+  });
+
+  test('no Lambda function URL', () => {
+    template.resourceCountIs('AWS::Lambda::Url', 0);
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/FunctionUrlAuthType|lambda:InvokeFunctionUrl/);
+  });
+
+  test('every permission to invoke the API function is for API Gateway and scoped to this HTTP API\'s ARN', () => {
+    const [apiId] = only(template, 'AWS::ApiGatewayV2::Api');
+    const [fnId] = only(template, 'AWS::Lambda::Function', { Properties: { Handler: ORIGIN_VERIFY_HANDLER } });
+    const targets = [fnId, ...Object.keys(template.findResources('AWS::Lambda::Alias', { Properties: { FunctionName: { Ref: fnId } } }))];
+    const permissions = Object.values<any>(template.findResources('AWS::Lambda::Permission'))
+      .filter((p) => targets.some((t) => JSON.stringify(p.Properties.FunctionName).includes(`"${t}"`)));
+    expect(permissions.length).toBeGreaterThan(0);
+    for (const p of permissions) {
+      expect(p.Properties.Principal).toBe('apigateway.amazonaws.com');
+      expect(p.Properties.Action).toBe('lambda:InvokeFunction');
+      const parts: unknown[] = p.Properties.SourceArn['Fn::Join'][1];
+      expect(parts).toContainEqual({ Ref: apiId });
+      expect(parts.filter((x) => typeof x === 'string').join('')).toMatch(/^arn::execute-api:.*\/\*\/\*$/);
+      expect(p.Properties.SourceAccount ?? p.Properties.SourceArn).toBeDefined();
     }
   });
 
-  test('tokens are not validated', () => {
-    expect(() => synthApp(minimalProps({ webAclArn: Token.asString({ Ref: 'WebAclArn' }) }))).not.toThrow();
+  test('no Lambda environment value holds a dynamic reference ({{resolve:...}}): secrets stay out of the function configuration', () => {
+    const functions = Object.values<any>(template.findResources('AWS::Lambda::Function'));
+    expect(functions.length).toBeGreaterThan(1);
+    for (const fn of functions) {
+      expect(JSON.stringify(fn.Properties.Environment ?? {})).not.toContain('{{resolve:');
+    }
+  });
+});
+
+/** A logical ID without its 8-hex-digit path hash: stable names for the allow-list. */
+function baseId(logicalId: string): string {
+  return logicalId.replace(/[0-9A-F]{8}$/, '');
+}
+
+/** A policy value as text: `Fn::Join` concatenated, `Ref`/`Fn::GetAtt` as `<Id>`/`<Id.Attr>` (hashes dropped), pseudo parameters as `${AWS::X}`. */
+function render(value: unknown): string {
+  if (typeof value === 'string') {
+    return value;
+  }
+  const v = value as any;
+  if (v.Ref) {
+    return String(v.Ref).startsWith('AWS::') ? `\${${v.Ref}}` : `<${baseId(v.Ref)}>`;
+  }
+  if (v['Fn::GetAtt']) {
+    return `<${baseId(v['Fn::GetAtt'][0])}.${v['Fn::GetAtt'][1]}>`;
+  }
+  if (v['Fn::Join']) {
+    return v['Fn::Join'][1].map(render).join(v['Fn::Join'][0]);
+  }
+  if (v['Fn::Sub']) {
+    return String(v['Fn::Sub']);
+  }
+  return JSON.stringify(value);
+}
+
+interface WildcardGrant {
+  /** `<resource type> <logical id without hash>`, the policy that holds it. */
+  readonly policy: string;
+  readonly actions: string[];
+  readonly resource: string;
+}
+
+/** Every Allow statement of every IAM policy in the template (inline, managed, role, bucket, topic, queue policies) whose resource has a wildcard. */
+function wildcardGrants(template: Template): WildcardGrant[] {
+  const out: WildcardGrant[] = [];
+  for (const [id, r] of Object.entries<any>(template.toJSON().Resources)) {
+    const docs: any[] = [];
+    if (['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::S3::BucketPolicy', 'AWS::SNS::TopicPolicy', 'AWS::SQS::QueuePolicy',
+      'AWS::KMS::Key', 'AWS::SecretsManager::ResourcePolicy'].includes(r.Type)) {
+      docs.push(r.Properties.PolicyDocument ?? r.Properties.KeyPolicy ?? r.Properties.ResourcePolicy);
+    }
+    if (r.Type === 'AWS::IAM::Role' || r.Type === 'AWS::IAM::User' || r.Type === 'AWS::IAM::Group') {
+      docs.push(...(r.Properties.Policies ?? []).map((p: any) => p.PolicyDocument));
+    }
+    for (const statement of docs.flatMap((d) => d.Statement)) {
+      // NotResource / NotAction grant everything but a list: never used
+      expect(statement.NotResource).toBeUndefined();
+      expect(statement.NotAction).toBeUndefined();
+      if (statement.Effect !== 'Allow') {
+        continue;
+      }
+      // the test stacks' account and region, as the pseudo parameters of an environment-agnostic stack
+      const resources = [].concat(statement.Resource ?? []).map((x) => render(x).replace(/111111111111/g, '${AWS::AccountId}')
+        .replace(/-us-east-1\//g, '-${AWS::Region}/'));
+      for (const resource of resources) {
+        if (/[*?]/.test(resource)) {
+          out.push({ policy: `${r.Type} ${baseId(id)}`, actions: [].concat(statement.Action).sort(), resource });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Every wildcard resource the synthesized stacks grant, and why it is needed. `by` says who adds it: this library, or
+ * aws-cdk-lib's own helpers (BucketDeployment's upload handler, the custom-resource Provider framework,
+ * autoDeleteObjects, S3BucketOrigin's OAC grant). docs: the same table is in the README's Security section.
+ */
+const WILDCARD_ALLOW_LIST: Array<WildcardGrant & { by: 'library' | 'aws-cdk-lib'; reason: string }> = [
+  {
+    policy: 'AWS::S3::BucketPolicy AppLogsBucketPolicy',
+    actions: ['s3:PutObject'],
+    resource: '<AppLogsBucket.Arn>/s3-access-logs/*',
+    by: 'library',
+    reason: 'S3 server access logging (logging.s3.amazonaws.com) writes log objects whose names it chooses under the prefix; '
+      + 'the statement requires aws:SourceArn = the site bucket and aws:SourceAccount = this account',
+  },
+  {
+    policy: 'AWS::S3::BucketPolicy AppLogsBucketPolicy',
+    actions: ['s3:PutObject'],
+    resource: '<AppLogsBucket.Arn>/AWSLogs/${AWS::AccountId}/*',
+    by: 'library',
+    reason: 'CloudFront standard logging v2 (delivery.logs.amazonaws.com, stacks in us-east-1) writes log files whose names it chooses '
+      + 'under AWSLogs/<account>/; the statement requires this account and a delivery source of this account',
+  },
+  {
+    policy: 'AWS::S3::BucketPolicy AppSiteBucketPolicy',
+    actions: ['s3:GetObject', 's3:ListBucket'],
+    resource: '<AppSiteBucket.Arn>/*',
+    by: 'aws-cdk-lib',
+    reason: 'S3BucketOrigin.withOriginAccessControl (READ, LIST): CloudFront reads any file of the site for this distribution only '
+      + '(AWS:SourceArn), and LIST makes a missing file a 404, not a 403; .releases/* is denied to CloudFront by a separate statement',
+  },
+  {
+    policy: 'AWS::IAM::Policy AppSiteDeploymentReleaseCleanupLoggingServiceRoleDefaultPolicy',
+    actions: ['s3:GetObject', 's3:PutObject'],
+    resource: '<AppSiteBucket.Arn>/.releases/*',
+    by: 'library',
+    reason: 'the release cleanup reads and writes the release manifests, .releases/<release id>.json, whose ids (hashes of the '
+      + 'hashed file list) are only known at deploy time',
+  },
+  {
+    policy: 'AWS::IAM::Policy AppSiteDeploymentReleaseCleanupLoggingServiceRoleDefaultPolicy',
+    actions: ['s3:DeleteObject'],
+    resource: '<AppSiteBucket.Arn>/*',
+    by: 'library',
+    reason: 'the release cleanup deletes the site files that no kept release lists; their names are only known at deploy time',
+  },
+  {
+    policy: 'AWS::IAM::Policy AppSiteDeploymentReleaseCleanupProviderframeworkonEventServiceRoleDefaultPolicy',
+    actions: ['lambda:InvokeFunction'],
+    resource: '<AppSiteDeploymentReleaseCleanupFunction.Arn>:*',
+    by: 'aws-cdk-lib',
+    reason: 'the custom-resources Provider framework invokes the cleanup function; ":*" stands for the versions and aliases of that one function',
+  },
+  {
+    policy: 'AWS::IAM::Policy CustomCDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C512MiBServiceRoleDefaultPolicy',
+    actions: ['s3:GetBucket*', 's3:GetObject*', 's3:List*'],
+    resource: 'arn:${AWS::Partition}:s3:::cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}/*',
+    by: 'aws-cdk-lib',
+    reason: 'BucketDeployment\'s upload handler (a singleton shared by every BucketDeployment of the stack) reads the source zips; '
+      + 'Source.asset and Source.bucket grant it read on the whole source bucket (here the CDK bootstrap assets bucket)',
+  },
+  {
+    policy: 'AWS::IAM::Policy CustomCDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C512MiBServiceRoleDefaultPolicy',
+    actions: ['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:PutObject', 's3:PutObjectLegalHold',
+      's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'],
+    resource: '<AppSiteBucket.Arn>/*',
+    by: 'aws-cdk-lib',
+    reason: 'BucketDeployment\'s upload handler writes the site files into the site bucket (destinationBucket.grantReadWrite); '
+      + 'the construct never sets prune, so it deletes nothing in practice',
+  },
+  {
+    policy: 'AWS::IAM::Policy CustomCDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C512MiBServiceRoleDefaultPolicy',
+    actions: ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation'],
+    resource: '*',
+    by: 'aws-cdk-lib',
+    reason: 'BucketDeployment grants its singleton handler invalidations on every distribution ("*"), which the library cannot narrow without '
+      + 'an escape hatch; these actions only expire cached copies, they read or change no content',
+  },
+  {
+    policy: 'AWS::S3::BucketPolicy AppLogsBucketPolicy',
+    actions: ['s3:DeleteObject*', 's3:GetBucket*', 's3:List*', 's3:PutBucketPolicy'],
+    resource: '<AppLogsBucket.Arn>/*',
+    by: 'aws-cdk-lib',
+    reason: 'autoDeleteObjects, only with removalPolicy DESTROY: aws-cdk-lib\'s provider role empties the logs bucket when the stack is deleted',
+  },
+  {
+    policy: 'AWS::S3::BucketPolicy AppSiteBucketPolicy',
+    actions: ['s3:DeleteObject*', 's3:GetBucket*', 's3:List*', 's3:PutBucketPolicy'],
+    resource: '<AppSiteBucket.Arn>/*',
+    by: 'aws-cdk-lib',
+    reason: 'autoDeleteObjects, only with removalPolicy DESTROY: aws-cdk-lib\'s provider role empties the site bucket when the stack is deleted',
+  },
+  {
+    policy: 'AWS::IAM::Policy AppApiFunctionServiceRoleDefaultPolicy',
+    actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
+    resource: '*',
+    by: 'aws-cdk-lib',
+    reason: 'only with api.tracing ACTIVE: X-Ray supports no resource-level permissions for these actions (as AWSXRayDaemonWriteAccess)',
+  },
+  {
+    policy: 'AWS::IAM::Policy AppApiFunctionVpcAccessPolicy',
+    actions: ['ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface',
+      'ec2:DeleteNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:UnassignPrivateIpAddresses'],
+    resource: '*',
+    by: 'library',
+    reason: 'only with api.vpc: Lambda creates and deletes the function\'s network interfaces with its role; ec2:Describe* supports no '
+      + 'resource-level permissions and the interface IDs are unknown in advance (the statement of AWSLambdaVPCAccessExecutionRole)',
+  },
+  ...GitHubDeployRole.CDK_BOOTSTRAP_ROLE_KINDS.map((kind) => ({
+    policy: 'AWS::IAM::Role DeployRole',
+    actions: ['sts:AssumeRole'],
+    resource: `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/cdk-hnb659fds-${kind}-role-\${AWS::AccountId}-*`,
+    by: 'library' as const,
+    reason: 'GitHubDeployRole: the CDK bootstrap roles are named cdk-<qualifier>-<kind>-role-<account>-<region>; "*" stands for the region, '
+      + 'so workflows can deploy to every bootstrapped region of the account',
+  })),
+];
+
+describe('least privilege: every wildcard resource is listed with its reason', () => {
+  const found = TEMPLATE_VARIANTS.flatMap(([, build]) => wildcardGrants(Template.fromStack(build())));
+  const key = (g: WildcardGrant) => `${g.policy} | ${g.actions.join(',')} | ${g.resource}`;
+
+  test('no wildcard outside the allow-list', () => {
+    const allowed = new Set(WILDCARD_ALLOW_LIST.map(key));
+    expect([...new Set(found.map(key))].filter((k) => !allowed.has(k))).toEqual([]);
+  });
+
+  test('aws-cdk-lib\'s LogRetention helper (logs:PutRetentionPolicy on "*") is never created', () => {
+    for (const [, build] of TEMPLATE_VARIANTS) {
+      const template = Template.fromStack(build());
+      template.resourceCountIs('Custom::LogRetention', 0);
+      expect(JSON.stringify(template.toJSON())).not.toContain('logs:PutRetentionPolicy');
+    }
+  });
+
+  test('every allow-list entry still occurs (no stale entries) and has a reason', () => {
+    const seen = new Set(found.map(key));
+    for (const entry of WILDCARD_ALLOW_LIST) {
+      expect(seen.has(key(entry))).toBe(true);
+      expect(entry.reason.length).toBeGreaterThan(40);
+    }
+  });
+
+  test('the check catches "*" and arn:...:.../* resources alike', () => {
+    const stack = newStack();
+    const role = new iam.Role(stack, 'Probe', { assumedBy: new iam.AccountRootPrincipal() });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] }));
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [s3.Bucket.fromBucketName(stack, 'B', 'probe-bucket').arnForObjects('*')] }));
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: ['arn:aws:sqs:us-east-1:111111111111:queue-?'] }));
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: ['arn:aws:s3:::b/exact-key'] }));
+    expect(wildcardGrants(Template.fromStack(stack)).map((g) => g.resource)).toEqual([
+      '*', 'arn:${AWS::Partition}:s3:::probe-bucket/*', 'arn:aws:sqs:us-east-1:${AWS::AccountId}:queue-?',
+    ]);
+  });
+});
+
+describe('least privilege: the release cleanup reads only the one source zip (site.sourceAsset)', () => {
+  test.each([
+    ['Source.bucket', (stack: Stack) => s3deploy.Source.bucket(s3.Bucket.fromBucketName(stack, 'Builds', 'my-builds'), 'site-1234.zip'), 'arn:${AWS::Partition}:s3:::my-builds/site-1234.zip'],
+    ['Source.asset', () => s3deploy.Source.asset(SITE), /^arn:\$\{AWS::Partition\}:s3:::cdk-hnb659fds-assets-\$\{AWS::AccountId\}-\$\{AWS::Region\}\/[0-9a-f]{64}\.zip$/],
+  ])('%s', (_name, source, expected) => {
+    const stack = newStack();
+    new SpaWithLambdaApi(stack, 'App', minimalProps({ site: { sourceAsset: source(stack), hashedAssetGlobs: ['assets/*'] } }));
+    const template = Template.fromStack(stack);
+    const [roleId] = only(template, 'AWS::IAM::Role', { Properties: { Description: 'Execution role of TestStack/App/SiteDeployment/ReleaseCleanupLogging' } });
+    const statements: any[] = Object.values<any>(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const onSource = statements.filter((st) => !JSON.stringify(st.Resource).includes('AppSiteBucket'));
+    expect(onSource).toHaveLength(1);
+    expect(onSource[0].Action).toBe('s3:GetObject');
+    expect(render(onSource[0].Resource)).toEqual(expected instanceof RegExp ? expect.stringMatching(expected) : expected);
+    // nothing else of the source bucket: no listing, no bucket-wide read
+    expect(JSON.stringify(onSource)).not.toMatch(/s3:List|s3:GetBucket|s3:GetObject\*/);
   });
 });

@@ -168,11 +168,16 @@ describe('bad security input fails at synth time with one message per problem', 
       + '(at most 128 characters). Use a name such as "x-origin-verify", or leave it unset.');
   });
 
-  test.each(['Host', 'authorization', 'X-Amz-Date', 'x-edge-location', 'Cookie'])('fails when api.originVerification.headerName is reserved (%p)', (headerName) => {
+  test.each([
+    ['Host', 'that header is written to logs (the API access log records the User-Agent it receives; web servers, frameworks and app request '
+      + 'logs commonly record User-Agent, Referer, Host, Cookie and X-Forwarded-For), so the secret would be stored in the logs in plain text'],
+    ['authorization', 'API Gateway HTTP APIs reserve that header (they set, strip or interpret it)'],
+    ['X-Amz-Date', 'CloudFront cannot add that header to origin requests, or sets or rewrites it itself'],
+  ])('fails when api.originVerification.headerName is reserved (%p)', (headerName, why) => {
     expectError(withApi({ originVerification: { headerName } }),
-      `${OV}headerName is ${JSON.stringify(headerName)}, but CloudFront cannot add that header to origin requests, or it carries other meaning `
-      + '(Authorization belongs to your own authorizer; standard headers such as Host or Cookie and names starting with X-Amz- or X-Edge- are reserved). '
-      + 'Use a custom name such as "x-origin-verify".');
+      `${OV}headerName is ${JSON.stringify(headerName)}, but ${why}. The header carries the origin secret, so it must be a name of its own that `
+      + 'nothing else sets, reads or logs (not Host, User-Agent, Referer, Origin, Content-Type, Authorization, Cookie, Via, X-Forwarded-*, X-Amz-*, '
+      + 'X-Amzn-*, CloudFront-*, X-Edge-*, ...). Use a custom name such as "x-origin-verify".');
   });
 
   test.each([
@@ -253,8 +258,9 @@ describe('bad security input fails at synth time with one message per problem', 
       source: BACKEND,
       originVerification: { secret, headerName: 'Via', cacheTtl: Duration.days(1) },
     })).toThrow(new Error("Invalid props for FastApiFunction 'Fn':\n"
-      + '- originVerification.headerName is "Via", but CloudFront cannot add that header to origin requests, or it carries other meaning '
-      + '(Authorization belongs to your own authorizer; standard headers such as Host or Cookie and names starting with X-Amz- or X-Edge- are reserved). '
+      + '- originVerification.headerName is "Via", but CloudFront cannot add that header to origin requests, or sets or rewrites it itself. '
+      + 'The header carries the origin secret, so it must be a name of its own that nothing else sets, reads or logs (not Host, User-Agent, '
+      + 'Referer, Origin, Content-Type, Authorization, Cookie, Via, X-Forwarded-*, X-Amz-*, X-Amzn-*, CloudFront-*, X-Edge-*, ...). '
       + 'Use a custom name such as "x-origin-verify".\n'
       + '- originVerification.cacheTtl is 1 day, but it must be whole seconds from 1 second to 1 hour. '
       + 'A shorter time makes a removed secret version stop working sooner; a longer one reads Secrets Manager less often. Leave it unset for 5 minutes.'));

@@ -10,7 +10,7 @@ import { apiAccessLogFormat } from './access-log-format';
 import { FastApiFunction } from './fastapi-function';
 import { resolveFunctionProps, validateFunctionOptions } from './function-validation';
 import {
-  DEFAULT_ORIGIN_VERIFY_HEADER, validateOriginVerificationOptions, validateOriginVerifyEnvironment,
+  DEFAULT_ORIGIN_VERIFY_HEADER, validateOriginVerificationOptions, validateOriginVerifyEnvironment, validateOriginVerifySecretKeys,
 } from './origin-verification-layer';
 import { SpaApiOptions } from './spa-api-options';
 import { ViewerHostFunction } from './viewer-host-function';
@@ -41,6 +41,7 @@ export function validateApiOptions(errors: PropErrors, api: SpaApiOptions): void
   validateOriginVerificationOptions(errors, 'api.originVerification.', ov, api, 'api.');
   if (ov?.enabled ?? true) {
     validateOriginVerifyEnvironment(errors, 'api.environment', api.environment ?? {});
+    validateOriginVerifySecretKeys(errors, 'api.secrets', api.secrets ?? {});
   }
   if (api.authorizationScopes !== undefined && api.authorizer === undefined) {
     errors.add(`api.authorizationScopes is ${show(api.authorizationScopes)}, but api.authorizer is not set, and scopes are checked by `

@@ -13,6 +13,7 @@ import { DEFAULT_PYTHON_RUNTIME, resolveFunctionProps, validateFunctionOptions }
 import { FunctionOriginVerification } from './origin-verification';
 import {
   grantOriginVerifySecret, originVerifyFunctionSettings, validateFunctionOriginVerification, validateOriginVerifyEnvironment,
+  validateOriginVerifySecretKeys,
 } from './origin-verification-layer';
 import { originVerificationRefusedMetric } from './origin-verification-metric';
 import { pythonBundledCode } from '../bundling/python-bundling';
@@ -98,7 +99,8 @@ export interface FastApiFunctionOptions {
    * Each variable holds the secret's ARN (Secrets Manager) or the parameter's name (SSM), never the value, and
    * the function may read that secret or parameter only. Read the value once per cold start, on first use
    * (see the README's "Secrets" section). Plain `environment` values whose names end in `_SECRET`, `_PASSWORD`,
-   * `_KEY` or `_TOKEN`, or that are URLs with a password, produce a warning.
+   * `_KEY` or `_TOKEN`, or that are URLs with a password, produce a warning. With origin verification, keys starting
+   * with `CDK_SPA_ORIGIN_VERIFY_` are rejected: those variables configure the origin check.
    *
    * @default - no secrets
    */
@@ -261,6 +263,7 @@ export class FastApiFunction extends Construct implements iam.IGrantable, ec2.IC
       validateFunctionOriginVerification(errors, 'originVerification.', props.originVerification, props);
       if (props.originVerification) {
         validateOriginVerifyEnvironment(errors, 'environment', resolved.environment);
+        validateOriginVerifySecretKeys(errors, 'secrets', props.secrets ?? {});
       }
       errors.throwIfAny('FastApiFunction', id);
     }

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { PropErrors, show } from '../private/validation';
 import { FunctionOriginVerification, OriginVerificationOptions } from './origin-verification';
+import { RESERVED_HEADER_EXPLANATIONS, reservedHeaderReason } from './reserved-headers';
 
 /** The header CloudFront adds to API requests, unless `headerName` says otherwise. */
 export const DEFAULT_ORIGIN_VERIFY_HEADER = 'x-origin-verify';
@@ -30,18 +31,6 @@ export const ORIGIN_VERIFY_STAGES = ['AWSCURRENT', 'AWSPREVIOUS'];
 const LAYER_DIR = path.join(__dirname, 'runtime', 'origin-verify-layer');
 
 const HEADER_NAME_RE = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
-/**
- * Headers CloudFront cannot add as origin custom headers, and Authorization, which belongs to the
- * user's own authorizer.
- * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/add-origin-custom-headers.html
- */
-const RESERVED_HEADERS = new Set([
-  'authorization', 'cache-control', 'connection', 'content-length', 'cookie', 'host', 'if-match',
-  'if-modified-since', 'if-none-match', 'if-range', 'if-unmodified-since', 'max-forwards', 'pragma',
-  'proxy-authorization', 'proxy-connection', 'range', 'request-range', 'te', 'trailer',
-  'transfer-encoding', 'upgrade', 'via', 'x-real-ip',
-]);
-const RESERVED_HEADER_PREFIXES = ['x-amz-', 'x-edge-'];
 const VERSION_ID_RE = /^[A-Za-z0-9-]{32,64}$/;
 
 /** Checks a header name for the origin secret. */
@@ -54,11 +43,11 @@ function validateHeaderName(errors: PropErrors, prop: string, name: string | und
       + `(at most 128 characters). Use a name such as ${show(DEFAULT_ORIGIN_VERIFY_HEADER)}, or leave it unset.`);
     return;
   }
-  const lower = name.toLowerCase();
-  if (RESERVED_HEADERS.has(lower) || RESERVED_HEADER_PREFIXES.some((p) => lower.startsWith(p))) {
-    errors.add(`${prop} is ${show(name)}, but CloudFront cannot add that header to origin requests, or it carries other meaning `
-      + '(Authorization belongs to your own authorizer; standard headers such as Host or Cookie and names starting with X-Amz- or X-Edge- are reserved). '
-      + `Use a custom name such as ${show(DEFAULT_ORIGIN_VERIFY_HEADER)}.`);
+  const reason = reservedHeaderReason(name);
+  if (reason !== undefined) {
+    errors.add(`${prop} is ${show(name)}, but ${RESERVED_HEADER_EXPLANATIONS[reason]}. The header carries the origin secret, so it must `
+      + 'be a name of its own that nothing else sets, reads or logs (not Host, User-Agent, Referer, Origin, Content-Type, Authorization, Cookie, '
+      + `Via, X-Forwarded-*, X-Amz-*, X-Amzn-*, CloudFront-*, X-Edge-*, ...). Use a custom name such as ${show(DEFAULT_ORIGIN_VERIFY_HEADER)}.`);
   }
 }
 
@@ -104,6 +93,20 @@ function validateImportMode(errors: PropErrors, prefix: string, importOnFirstReq
     errors.add(`${prefix}importOnFirstRequest is true, but ${fnPrefix}provisionedConcurrency is ${show(fn.provisionedConcurrency)}: `
       + 'provisioned environments are initialized before requests arrive, and importing the app on the first request '
       + 'would move that work back onto a request. Remove importOnFirstRequest.');
+  }
+}
+
+/**
+ * Keys of `secrets` become environment variables too (holding the secret's ARN or parameter name), set after the
+ * wrapper's: a reserved name would silently replace an origin-check setting (for example the secret the header is
+ * compared with).
+ */
+export function validateOriginVerifySecretKeys(errors: PropErrors, prop: string, secrets: { [key: string]: unknown }): void {
+  for (const name of Object.keys(secrets)) {
+    if (name.startsWith(ENV_PREFIX)) {
+      errors.add(`${prop} has the key ${show(name)}, but names starting with ${show(ENV_PREFIX)} configure origin verification `
+        + 'and are set by this construct: the secret\'s ARN or parameter name would replace an origin-check setting. Rename the key.');
+    }
   }
 }
 

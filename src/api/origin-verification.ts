@@ -30,7 +30,10 @@ export interface OriginVerificationOptions {
   /**
    * Name of the header CloudFront adds to API requests.
    *
-   * CloudFront replaces a viewer header of the same name, so a viewer cannot forge it.
+   * CloudFront replaces a viewer header of the same name, so a viewer cannot forge it. Names that CloudFront or
+   * API Gateway treat specially or that end up in access logs (`Host`, `User-Agent`, `Referer`, `Origin`,
+   * `Content-Type`, `Authorization`, `Cookie`, `Via`, `X-Forwarded-*`, `X-Amz-*`, `X-Amzn-*`, `CloudFront-*`,
+   * `X-Edge-*`, ...) are refused at synth time.
    *
    * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/add-origin-custom-headers.html
    * @default "x-origin-verify"
@@ -87,6 +90,9 @@ export interface FunctionOriginVerification {
 
   /**
    * Name of the header that carries the secret.
+   *
+   * Names that CloudFront or API Gateway treat specially or that end up in access logs are refused, as for
+   * `SpaWithLambdaApi`'s `api.originVerification.headerName`.
    *
    * @default "x-origin-verify"
    */

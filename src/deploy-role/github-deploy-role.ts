@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { addNagSuppressions } from '../private/nag';
@@ -11,16 +11,46 @@ export interface GitHubDeployRoleProps {
   /**
    * The one GitHub repository whose workflows may assume the role, as `owner/repo`.
    *
-   * Wildcards are not accepted: they would let other repositories deploy.
+   * Wildcards (`*`, `?`) and IAM policy variables (`${...}`) are not accepted: they would let other repositories
+   * deploy.
    */
   readonly repository: string;
+
+  /**
+   * The immutable numeric ID of the repository's owner (user or organization), for a repository whose OIDC tokens
+   * use GitHub's immutable subject claims.
+   *
+   * GitHub appends the owner's and the repository's IDs to their names in the `sub` claim,
+   * `repo:<owner>@<ownerId>/<repo>@<repositoryId>:...`, for repositories created, renamed or transferred after
+   * 2026-06-18 and for older ones that opted in. Those IDs are never reused, so a role that trusts them cannot be
+   * assumed from a repository that someone registers later under the same name (after a rename, a transfer or a
+   * deletion); the name-only form (`repo:<owner>/<repo>:...`) can. Read both IDs with
+   * `gh api repos/<owner>/<repo> --jq '.owner.id, .id'`. Set together with `repositoryId`.
+   *
+   * @see https://docs.github.com/en/actions/reference/security/oidc#immutable-subject-claims
+   * @default - the name-only subject of repositories that do not use immutable subject claims
+   */
+  readonly ownerId?: number;
+
+  /**
+   * The immutable numeric ID of the repository, for a repository whose OIDC tokens use GitHub's immutable subject
+   * claims (see `ownerId`). Set together with `ownerId`.
+   *
+   * @default - the name-only subject of repositories that do not use immutable subject claims
+   */
+  readonly repositoryId?: number;
 
   /**
    * Branches whose workflow runs may assume the role, for jobs that do not use a GitHub environment
    * (their token's `sub` claim is `repo:<owner>/<repo>:ref:refs/heads/<branch>`).
    *
+   * Prefer `environments`: a branch subject carries no approval. It is the subject of every job on that branch that
+   * names no environment, which includes `pull_request_target`, `workflow_run`, `issue_comment` and `schedule` runs
+   * (they run on the default branch, even when someone else's pull request or comment triggered them). Combined
+   * with `environments`, it lets such a job skip the environment's required reviewers, and the construct warns.
+   *
    * Names as in `git branch` (`main`, not `refs/heads/main`). A trailing `/*` matches a branch family
-   * (`release/*`); no other wildcard is accepted.
+   * (`release/*`); no other wildcard and no IAM policy variable (`${...}`) is accepted.
    *
    * @default - no branch; at least one branch or environment is required
    */
@@ -29,7 +59,10 @@ export interface GitHubDeployRoleProps {
   /**
    * GitHub environments whose jobs may assume the role (their token's `sub` claim is
    * `repo:<owner>/<repo>:environment:<name>`). With an environment, GitHub's protection rules (required
-   * reviewers, allowed branches) decide who deploys.
+   * reviewers, deployment branches) decide who deploys. This is the recommended trust: protect the environment
+   * with required reviewers and limit its deployment branches to `main`.
+   *
+   * Wildcards (`*`, `?`) and IAM policy variables (`${...}`) are not accepted.
    *
    * @default - no environment; at least one branch or environment is required
    */
@@ -72,7 +105,8 @@ export interface GitHubDeployRoleProps {
  * AWS credentials, to run `cdk deploy`.
  *
  * - Trust: the GitHub OIDC provider, with `aud` equal to `sts.amazonaws.com` and `sub` limited to the chosen
- *   branches and environments of one repository.
+ *   environments (recommended) or branches of one repository, by name or, with `ownerId` and `repositoryId`, by
+ *   GitHub's immutable IDs.
  * - Permissions: only `sts:AssumeRole` on this account's CDK bootstrap roles (deploy, file publishing, image
  *   publishing, lookup) of the given qualifier, in any region. CloudFormation, through the bootstrap roles,
  *   does the deploying; the workflow itself can touch nothing else.
@@ -83,8 +117,7 @@ export interface GitHubDeployRoleProps {
  * @example
  * new GitHubDeployRole(this, 'DeployRole', {
  *   repository: 'octo-org/my-app',
- *   branches: ['main'],
- *   environments: ['production'],
+ *   environments: ['production'], // protected by required reviewers in the repository's settings
  * });
  */
 export class GitHubDeployRole extends Construct {
@@ -116,7 +149,10 @@ export class GitHubDeployRole extends Construct {
   /** The GitHub OIDC provider the role trusts (created or imported). */
   public readonly oidcProvider: iam.IOidcProvider;
 
-  /** The `sub` claim values the role trusts, in the order given (branches, then environments). */
+  /**
+   * The `sub` claim values the role trusts, in the order given (branches, then environments):
+   * `repo:<owner>/<repo>:...`, or `repo:<owner>@<ownerId>/<repo>@<repositoryId>:...` with the immutable IDs.
+   */
   public readonly subjects: string[];
 
   constructor(scope: Construct, id: string, props: GitHubDeployRoleProps) {
@@ -124,10 +160,18 @@ export class GitHubDeployRole extends Construct {
     validateProps(props, id);
 
     const repository = props.repository;
+    const subjectRepository = subjectRepositoryOf(props);
     this.subjects = [...new Set([
-      ...(props.branches ?? []).map((b) => `repo:${repository}:ref:refs/heads/${b}`),
-      ...(props.environments ?? []).map((e) => `repo:${repository}:environment:${e}`),
+      ...(props.branches ?? []).map((b) => `repo:${subjectRepository}:ref:refs/heads/${b}`),
+      ...(props.environments ?? []).map((e) => `repo:${subjectRepository}:environment:${e}`),
     ])];
+    if ((props.branches ?? []).length > 0 && (props.environments ?? []).length > 0) {
+      Annotations.of(this).addWarningV2('cdk-spa-with-lambda-api:deployRoleBranchAndEnvironment',
+        `The role trusts branches (${(props.branches ?? []).join(', ')}) and environments (${(props.environments ?? []).join(', ')}) at once: `
+        + 'any job on those branches that does not name `environment:` assumes it through the branch subject and skips the '
+        + 'environments\' required reviewers and deployment-branch rules (pull_request_target, workflow_run, issue_comment and schedule runs '
+        + 'on the default branch included). Trust only environments and protect them with required reviewers, or use a separate role for the branch.');
+    }
 
     this.oidcProvider = props.oidcProvider ?? new iam.OidcProviderNative(this, 'OidcProvider', {
       url: `https://${GitHubDeployRole.GITHUB_OIDC_HOST}`,
@@ -177,6 +221,23 @@ export class GitHubDeployRole extends Construct {
   }
 }
 
+/** The repository part of the `sub` claim: `owner/repo`, or `owner@<id>/repo@<id>` with immutable subject claims. */
+function subjectRepositoryOf(props: GitHubDeployRoleProps): string {
+  if (props.ownerId === undefined || props.repositoryId === undefined) {
+    return props.repository;
+  }
+  const [owner, repo] = Token.isUnresolved(props.repository)
+    ? [Fn.select(0, Fn.split('/', props.repository)), Fn.select(1, Fn.split('/', props.repository))]
+    : props.repository.split('/');
+  return `${owner}@${idString(props.ownerId)}/${repo}@${idString(props.repositoryId)}`;
+}
+
+function idString(id: number): string {
+  return Token.isUnresolved(id) ? Token.asString(id) : String(id);
+}
+
+/** `${` starts an IAM policy variable, which IAM substitutes when it evaluates the condition. */
+const POLICY_VARIABLE_RE = /\$\{/;
 const OWNER = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})';
 const REPO = '[A-Za-z0-9._-]{1,100}';
 const REPOSITORY_RE = new RegExp(`^${OWNER}/${REPO}$`);
@@ -189,12 +250,29 @@ function validateProps(props: GitHubDeployRoleProps, id: string): void {
 
   const repo = props.repository;
   if (!Token.isUnresolved(repo)) {
-    if (/[*?]/.test(repo)) {
+    if (POLICY_VARIABLE_RE.test(repo)) {
+      errors.add(`repository is ${show(repo)}, but it contains "\${", which starts an IAM policy variable: IAM would substitute it when it evaluates `
+        + 'the trust, so the role could trust another repository. Name exactly one repository as "owner/repo", for example "octo-org/my-app".');
+    } else if (/[*?]/.test(repo)) {
       errors.add(`repository is ${show(repo)}, but it contains a wildcard, which would let other repositories assume the role. `
         + 'Name exactly one repository as "owner/repo", for example "octo-org/my-app"; create one role per repository.');
     } else if (!REPOSITORY_RE.test(repo)) {
       errors.add(`repository is ${show(repo)}, but it must be "owner/repo" as in https://github.com/owner/repo, `
         + 'for example "octo-org/my-app" (no https://, no .git suffix, no branch).');
+    }
+  }
+
+  const ownerId = props.ownerId;
+  const repositoryId = props.repositoryId;
+  if ((ownerId === undefined) !== (repositoryId === undefined)) {
+    const [set, unset] = ownerId !== undefined ? ['ownerId', 'repositoryId'] : ['repositoryId', 'ownerId'];
+    errors.add(`${set} is set but ${unset} is not, and an immutable subject claim holds both IDs (repo:<owner>@<ownerId>/<repo>@<repositoryId>:...). `
+      + 'Set both (`gh api repos/<owner>/<repo> --jq \'.owner.id, .id\'` prints them), or neither for the name-only subject.');
+  }
+  for (const [prop, value] of [['ownerId', ownerId], ['repositoryId', repositoryId]] as const) {
+    if (value !== undefined && !Token.isUnresolved(value) && !(Number.isSafeInteger(value) && value > 0)) {
+      errors.add(`${prop} is ${show(value)}, but a GitHub ${prop === 'ownerId' ? 'account' : 'repository'} ID is a positive whole number. `
+        + 'Use the number `gh api repos/<owner>/<repo> --jq \'.owner.id, .id\'` prints.');
     }
   }
 
@@ -210,7 +288,10 @@ function validateProps(props: GitHubDeployRoleProps, id: string): void {
       continue;
     }
     const family = branch.endsWith('/*') ? branch.slice(0, -2) : branch;
-    if (branch.startsWith('refs/')) {
+    if (POLICY_VARIABLE_RE.test(branch)) {
+      errors.add(`branches contains ${show(branch)}, but "\${" starts an IAM policy variable, which IAM substitutes when it evaluates the trust `
+        + 'and which could widen it to other branches. Name the branch without "${", for example "main".');
+    } else if (branch.startsWith('refs/')) {
       errors.add(`branches contains ${show(branch)}, but branches are plain names. Use ${show(branch.replace(/^refs\/heads\//, ''))}.`);
     } else if (/[*?]/.test(family)) {
       errors.add(`branches contains ${show(branch)}, but the only wildcard allowed is a trailing "/*" after a prefix (for example "release/*"): `
@@ -224,7 +305,10 @@ function validateProps(props: GitHubDeployRoleProps, id: string): void {
     if (Token.isUnresolved(env)) {
       continue;
     }
-    if (/[*?]/.test(env)) {
+    if (POLICY_VARIABLE_RE.test(env)) {
+      errors.add(`environments contains ${show(env)}, but "\${" starts an IAM policy variable, which IAM substitutes when it evaluates the trust `
+        + 'and which could widen it to other environments. Name the GitHub environment without "${", for example "production".');
+    } else if (/[*?]/.test(env)) {
       errors.add(`environments contains ${show(env)}, but wildcards are not allowed: they would trust environments that do not exist yet. `
         + 'Name each GitHub environment, for example "production".');
     } else if (env.trim() === '' || env.length > 255 || /[:\x00-\x1f\x7f]/.test(env)) {

@@ -22,6 +22,8 @@ export const UNHASHED_CACHE_CONTROL = 'no-cache';
 export const MANIFEST_PREFIX = '.releases/';
 /** How many releases keep their hashed files by default: the current one and the previous one. */
 export const DEFAULT_KEEP_RELEASES = 2;
+/** How long an object no release lists (uploaded by hand or by another tool) survives the release cleanup. */
+export const OUT_OF_BAND_GRACE_PERIOD = Duration.hours(24);
 
 /**
  * A `Content-Type` the upload sets explicitly instead of letting `aws s3 sync` guess it.
@@ -147,7 +149,6 @@ export class SiteDeployment extends Construct {
       memorySize: 256,
       timeout: Duration.minutes(5),
     });
-    const cleanupRole = this.cleanupFunction.role!;
 
     // (bucket, key, globs) of each zip the release is uploaded from, for the cleanup to list
     const sources: CleanupSource[] = [];
@@ -178,7 +179,12 @@ export class SiteDeployment extends Construct {
       }
     } else {
       const source = props.sourceAsset!;
-      const config = source.bind(this, { handlerRole: cleanupRole });
+      // bind() would grant the role read access to the whole source bucket: grant the one zip instead
+      const config = source.bind(this, { handlerRole: cleanupLogging.role.withoutPolicyUpdates() });
+      this.cleanupFunction.addToRolePolicy(new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [config.bucket.arnForObjects(config.zipObjectKey)],
+      }));
       sources.push({ BucketName: config.bucket.bucketName, ObjectKey: config.zipObjectKey, HashedGlobs: props.hashedGlobs });
       hashed.push(this.hashedDeployment('HashedAssets', props, source, { exclude: ['*'], include: props.hashedGlobs }));
       unhashed.push(this.filesDeployment('Files', props, source, {
@@ -231,6 +237,7 @@ export class SiteDeployment extends Construct {
         BucketName: props.bucket.bucketName,
         ManifestPrefix: MANIFEST_PREFIX,
         KeepReleases: props.keepReleases ?? DEFAULT_KEEP_RELEASES,
+        OutOfBandGraceSeconds: OUT_OF_BAND_GRACE_PERIOD.toSeconds(),
         Sources: sources,
       },
     });

@@ -1,5 +1,5 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { GitHubDeployRole, GitHubDeployRoleProps } from '../../src';
 
 function newStack(): Stack {
@@ -58,6 +58,60 @@ describe('trust policy', () => {
     expect(trustStatement(template).Condition.StringLike).toEqual({
       'token.actions.githubusercontent.com:sub': ['repo:octo-org/my-app:ref:refs/heads/main'],
     });
+  });
+});
+
+describe('immutable subject claims (repo:<owner>@<ownerId>/<repo>@<repositoryId>)', () => {
+  test('with ownerId and repositoryId every subject names the IDs, and no name-only subject is trusted', () => {
+    const { template, construct } = synth({ repository: 'octo-org/my-app', ownerId: 123456, repositoryId: 456789, environments: ['production'] });
+    expect(trustStatement(template).Condition.StringLike).toEqual({
+      'token.actions.githubusercontent.com:sub': ['repo:octo-org@123456/my-app@456789:environment:production'],
+    });
+    expect(construct.subjects).toEqual(['repo:octo-org@123456/my-app@456789:environment:production']);
+  });
+
+  test('branches get the ID form too', () => {
+    const { construct } = synth({ repository: 'octo-org/my-app', ownerId: 1, repositoryId: 2, branches: ['release/*'] });
+    expect(construct.subjects).toEqual(['repo:octo-org@1/my-app@2:ref:refs/heads/release/*']);
+  });
+
+  test('a repository given as a token (a parameter) is split into owner and name in the template', () => {
+    const stack = newStack();
+    const repository = new CfnParameter(stack, 'Repository', { default: 'octo-org/my-app' }).valueAsString;
+    const { template } = synth({ repository, ownerId: 1, repositoryId: 2, environments: ['production'] }, stack);
+    const sub = trustStatement(template).Condition.StringLike['token.actions.githubusercontent.com:sub'];
+    const part = (i: number) => ({ 'Fn::Select': [i, { 'Fn::Split': ['/', { Ref: 'Repository' }] }] });
+    expect(sub).toEqual([{ 'Fn::Join': ['', ['repo:', part(0), '@1/', part(1), '@2:environment:production']] }]);
+  });
+
+  test('a subject of a re-registered name (same names, other IDs) or of the name-only form does not match the trust', () => {
+    const { construct } = synth({ repository: 'octo-org/my-app', ownerId: 123456, repositoryId: 456789, environments: ['production'] });
+    const matches = (sub: string) => construct.subjects.some((p) => new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(sub));
+    expect(matches('repo:octo-org@123456/my-app@456789:environment:production')).toBe(true);
+    expect(matches('repo:octo-org@999999/my-app@456789:environment:production')).toBe(false);
+    expect(matches('repo:octo-org/my-app@111111:environment:production')).toBe(false);
+    expect(matches('repo:octo-org/my-app:environment:production')).toBe(false);
+  });
+});
+
+describe('branches combined with environments', () => {
+  test('warns that a job on the branch without environment: skips the required reviewers', () => {
+    const { stack } = synth({ repository: 'octo-org/my-app', branches: ['main'], environments: ['production'] });
+    const warnings = Annotations.fromStack(stack).findWarning('/DeployRoleStack/Deploy', Match.anyValue());
+    expect(warnings.map((w) => w.entry.data)).toEqual([
+      'The role trusts branches (main) and environments (production) at once: any job on those branches that does not name `environment:` '
+      + 'assumes it through the branch subject and skips the environments\' required reviewers and deployment-branch rules (pull_request_target, '
+      + 'workflow_run, issue_comment and schedule runs on the default branch included). Trust only environments and protect them with required '
+      + 'reviewers, or use a separate role for the branch. [ack: cdk-spa-with-lambda-api:deployRoleBranchAndEnvironment]',
+    ]);
+  });
+
+  test.each([
+    [{ environments: ['production'] }],
+    [{ branches: ['main'] }],
+  ])('no warning with environments or branches alone (%j)', (trust) => {
+    const { stack } = synth({ repository: 'octo-org/my-app', ...trust });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
   });
 });
 
@@ -199,6 +253,47 @@ describe('bad input fails at synth time', () => {
   test('fails when an environment name is empty', () => {
     expectError({ repository: 'octo-org/my-app', environments: [' '] }, 'environments contains " ", but a GitHub environment name has 1 to 255 '
       + 'characters and no ":" or control characters. Use the name shown in the repository\'s Settings > Environments.');
+  });
+
+  test.each([
+    ['octo-org/${aws:username}'], ['${token.actions.githubusercontent.com:repository}'],
+  ])('fails when repository contains an IAM policy variable (%s)', (repository) => {
+    expectError({ repository, environments: ['production'] }, `repository is ${JSON.stringify(repository)}, but it contains "\${", which starts an IAM `
+      + 'policy variable: IAM would substitute it when it evaluates the trust, so the role could trust another repository. Name exactly one '
+      + 'repository as "owner/repo", for example "octo-org/my-app".');
+  });
+
+  test.each(['${aws:username}', 'feature/${token.actions.githubusercontent.com:actor}', 'release/${x}/*'])(
+    'fails when a branch contains an IAM policy variable (%s)', (branch) => {
+      expectError({ repository: 'octo-org/my-app', branches: [branch] }, `branches contains ${JSON.stringify(branch)}, but "\${" starts an IAM policy `
+        + 'variable, which IAM substitutes when it evaluates the trust and which could widen it to other branches. Name the branch without "${", '
+        + 'for example "main".');
+    });
+
+  test.each(['${aws:username}', 'prod-${token.actions.githubusercontent.com:environment}'])(
+    'fails when an environment contains an IAM policy variable (%s)', (env) => {
+      expectError({ repository: 'octo-org/my-app', environments: [env] }, `environments contains ${JSON.stringify(env)}, but "\${" starts an IAM `
+        + 'policy variable, which IAM substitutes when it evaluates the trust and which could widen it to other environments. Name the GitHub '
+        + 'environment without "${", for example "production".');
+    });
+
+  test.each(['prod?', 'pro*'])('fails when an environment contains a wildcard (%s)', (env) => {
+    expectError({ repository: 'octo-org/my-app', environments: [env] }, `environments contains ${JSON.stringify(env)}, but wildcards are not allowed: `
+      + 'they would trust environments that do not exist yet. Name each GitHub environment, for example "production".');
+  });
+
+  test.each([
+    [{ ownerId: 123456 }, 'ownerId', 'repositoryId'],
+    [{ repositoryId: 456789 }, 'repositoryId', 'ownerId'],
+  ])('fails when only one immutable ID is given (%j)', (ids, set, unset) => {
+    expectError({ repository: 'octo-org/my-app', environments: ['production'], ...ids }, `${set} is set but ${unset} is not, and an immutable subject `
+      + 'claim holds both IDs (repo:<owner>@<ownerId>/<repo>@<repositoryId>:...). Set both (`gh api repos/<owner>/<repo> --jq \'.owner.id, .id\'` '
+      + 'prints them), or neither for the name-only subject.');
+  });
+
+  test.each([0, -5, 1.5, Number.MAX_SAFE_INTEGER + 2])('fails when an immutable ID is not a positive whole number (%p)', (id) => {
+    expectError({ repository: 'octo-org/my-app', environments: ['production'], ownerId: id, repositoryId: 7 }, `ownerId is ${JSON.stringify(id)}, `
+      + 'but a GitHub account ID is a positive whole number. Use the number `gh api repos/<owner>/<repo> --jq \'.owner.id, .id\'` prints.');
   });
 
   test('fails when cdkQualifier is not a bootstrap qualifier', () => {

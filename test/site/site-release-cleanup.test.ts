@@ -8,11 +8,12 @@
  * example/frontend); releases 2 and 3 are copies with the chunks a code change would rename.
  */
 import { execFileSync } from 'child_process';
-import { randomBytes } from 'crypto';
+import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
+import { OUT_OF_BAND_GRACE_PERIOD } from '../../src/site/site-deployment';
 import { minimalProps, synthApp } from '../util';
 
 const HARNESS = path.join(__dirname, '..', 'fixtures', 'site-release-cleanup', 'harness.py');
@@ -186,6 +187,7 @@ describe('three consecutive releases of a Vite build', () => {
       releaseId: after1.result!.Data!.ReleaseId,
       deployedAt: '2026-01-01T10:00:00.000000Z',
       hashed: ['assets/index-5K79yzeN.css', 'assets/index-DESi9q8R.js'],
+      files: filesOf(release1),
     });
     assertCurrentReleaseIntact(after1.buckets, release1);
     expect(after1.result!.PhysicalResourceId).toBe(`site-release-cleanup:${SITE_BUCKET}`);
@@ -250,6 +252,7 @@ function cleanupEvent(sources: Array<{ key: string; hashedGlobs: string[] }>, ex
       BucketName: SITE_BUCKET,
       ManifestPrefix: PREFIX,
       KeepReleases: String(keep), // CloudFormation hands numbers to custom resources as strings
+      OutOfBandGraceSeconds: String(OUT_OF_BAND_GRACE_PERIOD.toSeconds()),
       Sources: sources.map((s) => ({ BucketName: ASSETS_BUCKET, ObjectKey: s.key, HashedGlobs: s.hashedGlobs })),
     },
     ...extra,
@@ -413,7 +416,7 @@ describe('plan_cleanup (the pure decision)', () => {
       },
     });
     expect(answer.error).toBeNull();
-    expect(answer.result).toEqual({ kept: ['c', 'b'], dropped: ['a'], delete: ['.releases/a.json', 'assets/a.js', 'stale.html'] });
+    expect(answer.result).toEqual({ kept: ['c', 'b'], dropped: ['a'], delete: ['.releases/a.json', 'assets/a.js', 'stale.html'], deferred: [] });
   });
 
   test('a file of the current release is kept even when only a dropped release listed it as hashed', () => {
@@ -425,6 +428,118 @@ describe('plan_cleanup (the pure decision)', () => {
         history: [{ id: 'old', deployedAt: '2026-01-01', hashed: ['assets/old.js', 'assets/shared.js', 'index.html'] }],
       },
     });
-    expect(answer.result).toEqual({ kept: ['c'], dropped: ['old'], delete: ['.releases/old.json', 'assets/old.js'] });
+    expect(answer.result).toEqual({ kept: ['c'], dropped: ['old'], delete: ['.releases/old.json', 'assets/old.js'], deferred: [] });
+  });
+});
+
+/** Records when S3 stored an object (its LastModified), as the harness keeps it. */
+function storedAt(buckets: Buckets, key: string, when: string): void {
+  buckets.__stored_at__ = { ...buckets.__stored_at__, [`${SITE_BUCKET}\t${key}`]: Buffer.from(when).toString('base64') };
+}
+
+function putObject(buckets: Buckets, key: string, body: string, when: string): void {
+  buckets[SITE_BUCKET][key] = Buffer.from(body).toString('base64');
+  storedAt(buckets, key, when);
+}
+
+function deletedBy(answer: HarnessAnswer): string[] {
+  return answer.calls.filter(([op]) => op === 'delete_objects').flatMap(([, args]) => args.Keys as string[]);
+}
+
+describe('attack: a planted release manifest', () => {
+  /** A manifest as an attacker with write access to the bucket would plant it: self-consistent id, key and format. */
+  function planted(hashed: string[], deployedAt: string) {
+    const id = createHash('sha256').update([...hashed].sort().join('\n')).digest('hex');
+    return { key: `${PREFIX}${id}.json`, body: JSON.stringify({ format: 1, releaseId: id, deployedAt, hashed }) };
+  }
+
+  test.each([
+    ['deployedAt in the future, hashed: ["index.html"]', ['index.html'], '2099-01-01T00:00:00.000000Z'],
+    ['a plausible deployedAt, hashed: ["index.html"]', ['index.html'], '2026-01-02T11:00:00.000000Z'],
+    ['deployedAt later than S3 stored it', ['assets/zzz-9999.js'], '2026-01-02T23:00:00.000000Z'],
+  ])('%s: deletes no current file and does not push out the real previous release', (_name, hashed, deployedAt) => {
+    let b = deployZip({}, 'r1', R1, '2026-01-01T00:00:00.000000Z').buckets;
+    const r2 = deployZip(b, 'r2', R2, '2026-01-02T00:00:00.000000Z');
+    b = r2.buckets;
+    const fake = planted(hashed, deployedAt);
+    putObject(b, fake.key, fake.body, '2026-01-02T12:00:00.000000Z');
+
+    const r3 = deployZip(b, 'r3', R3, '2026-01-03T00:00:00.000000Z');
+    expect(r3.error).toBeNull();
+    // the real previous release (r2) is the one kept next to the current one; r1 goes as usual
+    expect(r3.result!.Data!.Kept).toBe(`${r3.result!.Data!.ReleaseId},${r2.result!.Data!.ReleaseId}`);
+    expect(keys(r3.buckets)).toContain('assets/a-2222.js');
+    expect(keys(r3.buckets)).not.toContain('assets/a-1111.js');
+    // every file of the current release is there, with its content, and none was in a delete call
+    for (const [file, body] of Object.entries(R3)) {
+      expect(text(r3.buckets, file)).toBe(body);
+      expect(deletedBy(r3)).not.toContain(file);
+    }
+    // the planted manifest is ignored, reported, and left in place for inspection
+    expect(r3.result!.Data!.Ignored).toBe(`manifests this cleanup did not write: ${fake.key}`);
+    expect(keys(r3.buckets)).toContain(fake.key);
+
+    // and the next deploy still keeps the real previous release (r3), not the planted one
+    const r4 = deployZip(r3.buckets, 'r1', R1, '2026-01-04T00:00:00.000000Z');
+    expect(r4.result!.Data!.Kept).toBe(`${r4.result!.Data!.ReleaseId},${r3.result!.Data!.ReleaseId}`);
+    expect(keys(r4.buckets)).toEqual(expect.arrayContaining(['assets/a-1111.js', 'assets/a-3333.js', 'index.html']));
+  });
+
+  test('without the checks the same manifest would take the previous release\'s place (the attack is real)', () => {
+    const fake = planted(['index.html'], '2099-01-01T00:00:00.000000Z');
+    const answer = harness({
+      plan: {
+        prefix: PREFIX,
+        keep: 2,
+        current: { id: 'r3', deployedAt: '2026-01-03T00:00:00.000000Z', hashed: ['assets/a-3333.js'] },
+        currentFiles: ['index.html', 'assets/a-3333.js'],
+        objects: ['index.html', 'assets/a-2222.js', 'assets/a-3333.js', `${PREFIX}r2.json`, fake.key],
+        history: [
+          { id: 'r2', deployedAt: '2026-01-02T00:00:00.000000Z', hashed: ['assets/a-2222.js'] },
+          { id: JSON.parse(fake.body).releaseId, deployedAt: '2099-01-01T00:00:00.000000Z', hashed: ['index.html'] },
+        ],
+      },
+    });
+    expect(answer.result!.delete).toEqual(['.releases/r2.json', 'assets/a-2222.js']);
+  });
+});
+
+describe('out-of-band objects: deleted only after the grace period', () => {
+  const grace = OUT_OF_BAND_GRACE_PERIOD.toHours();
+
+  test(`the grace period is ${grace} hours, and the construct passes it to the cleanup`, () => {
+    expect(grace).toBe(24);
+    const { template } = synthApp();
+    const [cleanup] = Object.values<any>(template.findResources('Custom::SpaReleaseCleanup'));
+    expect(cleanup.Properties.OutOfBandGraceSeconds).toBe(86400);
+  });
+
+  test('an object uploaded by hand survives deploys within the grace period and goes with the first deploy after it', () => {
+    let b = deployZip({}, 'r1', R1, '2026-01-01T00:00:00.000000Z').buckets;
+    putObject(b, 'hotfix/notice.html', '<p>maintenance</p>', '2026-01-01T12:00:00.000000Z');
+    putObject(b, 'assets/by-hand-1234.js', 'x', '2026-01-01T12:00:00.000000Z');
+
+    const r2 = deployZip(b, 'r2', R2, '2026-01-02T11:59:00.000000Z'); // 23 h 59 min after the upload
+    expect(r2.error).toBeNull();
+    expect(keys(r2.buckets)).toEqual(expect.arrayContaining(['hotfix/notice.html', 'assets/by-hand-1234.js']));
+    expect(deletedBy(r2)).not.toContain('hotfix/notice.html');
+    expect(r2.result!.Data).toMatchObject({ Deferred: '2', Deleted: '0' });
+
+    const r3 = deployZip(r2.buckets, 'r3', R3, '2026-01-02T12:00:00.000000Z'); // 24 h after the upload
+    expect(r3.error).toBeNull();
+    expect(keys(r3.buckets)).not.toContain('hotfix/notice.html');
+    expect(keys(r3.buckets)).not.toContain('assets/by-hand-1234.js');
+    expect(r3.result!.Data!.Deferred).toBeUndefined();
+  });
+
+  test('files of releases are not out-of-band: a dropped release\'s chunk and a removed unhashed file go at once', () => {
+    const withRobots = { ...R1, 'robots.txt': 'User-agent: *' };
+    let b = deployZip({}, 'r1', withRobots, '2026-01-01T00:00:00.000000Z').buckets;
+    const r2 = deployZip(b, 'r2', R2, '2026-01-01T00:10:00.000000Z'); // ten minutes later: everything is "young"
+    expect(keys(r2.buckets)).not.toContain('robots.txt'); // r1 listed it among its files
+    b = r2.buckets;
+    const r3 = deployZip(b, 'r3', R3, '2026-01-01T00:20:00.000000Z');
+    expect(keys(r3.buckets)).not.toContain('assets/a-1111.js'); // r1 dropped
+    expect(r3.result!.Data!.Deferred).toBeUndefined();
   });
 });
