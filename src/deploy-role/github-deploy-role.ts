@@ -20,9 +20,11 @@ export interface GitHubDeployRoleProps {
    * The immutable numeric ID of the repository's owner (user or organization), for a repository whose OIDC tokens
    * use GitHub's immutable subject claims.
    *
-   * GitHub appends the owner's and the repository's IDs to their names in the `sub` claim,
-   * `repo:<owner>@<ownerId>/<repo>@<repositoryId>:...`, for repositories created, renamed or transferred after
-   * 2026-06-18 and for older ones that opted in. Those IDs are never reused, so a role that trusts them cannot be
+   * GitHub appends the owner's and the repository's IDs to their names in the `sub` claim for repositories created,
+   * renamed or transferred after 2026-06-18 and for older ones that opted in. GitHub has published two spellings of
+   * that claim: `repo:<owner>-<ownerId>/<repo>-<repositoryId>:...` (the changelog of 2026-04-23) and
+   * `repo:<owner>@<ownerId>/<repo>@<repositoryId>:...` (the OIDC reference), so the role trusts both; each names
+   * the same two IDs. Those IDs are never reused, so a role that trusts them cannot be
    * assumed from a repository that someone registers later under the same name (after a rename, a transfer or a
    * deletion); the name-only form (`repo:<owner>/<repo>:...`) can. Read both IDs with
    * `gh api repos/<owner>/<repo> --jq '.owner.id, .id'`. Set together with `repositoryId`.
@@ -151,7 +153,8 @@ export class GitHubDeployRole extends Construct {
 
   /**
    * The `sub` claim values the role trusts, in the order given (branches, then environments):
-   * `repo:<owner>/<repo>:...`, or `repo:<owner>@<ownerId>/<repo>@<repositoryId>:...` with the immutable IDs.
+   * `repo:<owner>/<repo>:...`, or with the immutable IDs both `repo:<owner>-<ownerId>/<repo>-<repositoryId>:...` and
+   * `repo:<owner>@<ownerId>/<repo>@<repositoryId>:...` (the two spellings GitHub has published).
    */
   public readonly subjects: string[];
 
@@ -160,11 +163,10 @@ export class GitHubDeployRole extends Construct {
     validateProps(props, id);
 
     const repository = props.repository;
-    const subjectRepository = subjectRepositoryOf(props);
-    this.subjects = [...new Set([
+    this.subjects = [...new Set(subjectRepositoriesOf(props).flatMap((subjectRepository) => [
       ...(props.branches ?? []).map((b) => `repo:${subjectRepository}:ref:refs/heads/${b}`),
       ...(props.environments ?? []).map((e) => `repo:${subjectRepository}:environment:${e}`),
-    ])];
+    ]))];
     if ((props.branches ?? []).length > 0 && (props.environments ?? []).length > 0) {
       Annotations.of(this).addWarningV2('cdk-spa-with-lambda-api:deployRoleBranchAndEnvironment',
         `The role trusts branches (${(props.branches ?? []).join(', ')}) and environments (${(props.environments ?? []).join(', ')}) at once: `
@@ -221,15 +223,19 @@ export class GitHubDeployRole extends Construct {
   }
 }
 
-/** The repository part of the `sub` claim: `owner/repo`, or `owner@<id>/repo@<id>` with immutable subject claims. */
-function subjectRepositoryOf(props: GitHubDeployRoleProps): string {
+/**
+ * The repository part of the `sub` claim: `owner/repo`; with immutable subject claims `owner-<id>/repo-<id>` and
+ * `owner@<id>/repo@<id>`, the two spellings GitHub has published (a name-only subject can only collide with the
+ * hyphen form for a repository created before 2026-06-18 under names that end in IDs assigned after it).
+ */
+function subjectRepositoriesOf(props: GitHubDeployRoleProps): string[] {
   if (props.ownerId === undefined || props.repositoryId === undefined) {
-    return props.repository;
+    return [props.repository];
   }
   const [owner, repo] = Token.isUnresolved(props.repository)
     ? [Fn.select(0, Fn.split('/', props.repository)), Fn.select(1, Fn.split('/', props.repository))]
     : props.repository.split('/');
-  return `${owner}@${idString(props.ownerId)}/${repo}@${idString(props.repositoryId)}`;
+  return ['-', '@'].map((sep) => `${owner}${sep}${idString(props.ownerId!)}/${repo}${sep}${idString(props.repositoryId!)}`);
 }
 
 function idString(id: number): string {

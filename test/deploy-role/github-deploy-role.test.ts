@@ -61,18 +61,24 @@ describe('trust policy', () => {
   });
 });
 
-describe('immutable subject claims (repo:<owner>@<ownerId>/<repo>@<repositoryId>)', () => {
+describe('immutable subject claims (repo:<owner>-<ownerId>/<repo>-<repositoryId> and repo:<owner>@<ownerId>/<repo>@<repositoryId>)', () => {
   test('with ownerId and repositoryId every subject names the IDs, and no name-only subject is trusted', () => {
     const { template, construct } = synth({ repository: 'octo-org/my-app', ownerId: 123456, repositoryId: 456789, environments: ['production'] });
     expect(trustStatement(template).Condition.StringLike).toEqual({
-      'token.actions.githubusercontent.com:sub': ['repo:octo-org@123456/my-app@456789:environment:production'],
+      'token.actions.githubusercontent.com:sub': [
+        'repo:octo-org-123456/my-app-456789:environment:production',
+        'repo:octo-org@123456/my-app@456789:environment:production',
+      ],
     });
-    expect(construct.subjects).toEqual(['repo:octo-org@123456/my-app@456789:environment:production']);
+    expect(construct.subjects).toEqual([
+      'repo:octo-org-123456/my-app-456789:environment:production',
+      'repo:octo-org@123456/my-app@456789:environment:production',
+    ]);
   });
 
   test('branches get the ID form too', () => {
     const { construct } = synth({ repository: 'octo-org/my-app', ownerId: 1, repositoryId: 2, branches: ['release/*'] });
-    expect(construct.subjects).toEqual(['repo:octo-org@1/my-app@2:ref:refs/heads/release/*']);
+    expect(construct.subjects).toEqual(['repo:octo-org-1/my-app-2:ref:refs/heads/release/*', 'repo:octo-org@1/my-app@2:ref:refs/heads/release/*']);
   });
 
   test('a repository given as a token (a parameter) is split into owner and name in the template', () => {
@@ -81,14 +87,20 @@ describe('immutable subject claims (repo:<owner>@<ownerId>/<repo>@<repositoryId>
     const { template } = synth({ repository, ownerId: 1, repositoryId: 2, environments: ['production'] }, stack);
     const sub = trustStatement(template).Condition.StringLike['token.actions.githubusercontent.com:sub'];
     const part = (i: number) => ({ 'Fn::Select': [i, { 'Fn::Split': ['/', { Ref: 'Repository' }] }] });
-    expect(sub).toEqual([{ 'Fn::Join': ['', ['repo:', part(0), '@1/', part(1), '@2:environment:production']] }]);
+    expect(sub).toEqual([
+      { 'Fn::Join': ['', ['repo:', part(0), '-1/', part(1), '-2:environment:production']] },
+      { 'Fn::Join': ['', ['repo:', part(0), '@1/', part(1), '@2:environment:production']] },
+    ]);
   });
 
   test('a subject of a re-registered name (same names, other IDs) or of the name-only form does not match the trust', () => {
     const { construct } = synth({ repository: 'octo-org/my-app', ownerId: 123456, repositoryId: 456789, environments: ['production'] });
     const matches = (sub: string) => construct.subjects.some((p) => new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(sub));
     expect(matches('repo:octo-org@123456/my-app@456789:environment:production')).toBe(true);
+    expect(matches('repo:octo-org-123456/my-app-456789:environment:production')).toBe(true);
     expect(matches('repo:octo-org@999999/my-app@456789:environment:production')).toBe(false);
+    expect(matches('repo:octo-org-999999/my-app-456789:environment:production')).toBe(false);
+    expect(matches('repo:octo-org-123456/my-app-456789:ref:refs/heads/main')).toBe(false);
     expect(matches('repo:octo-org/my-app@111111:environment:production')).toBe(false);
     expect(matches('repo:octo-org/my-app:environment:production')).toBe(false);
   });
