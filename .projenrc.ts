@@ -141,7 +141,7 @@ const exampleSynth = project.addTask('example:synth', {
   exec: 'cdk synth --quiet',
 });
 const exampleSummary = project.addTask('example:summary', {
-  description: 'Print the synthesized example stack: resources by type and asset sizes',
+  description: 'Print where the example was synthesized, its resources by type, every asset by what it is, and the next command',
   env: offlineCdk,
   exec: 'ts-node --project tsconfig.dev.json example/summary.ts example/cdk.out',
 });
