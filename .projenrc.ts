@@ -30,7 +30,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   jsiiVersion: '~6.0.0',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
-  minNodeVersion: '20.0.0',
+  // Node 22 LTS is the floor. 22.13 rather than 22.0: the dev toolchain declares it (vite needs >= 22.12 and
+  // typescript-eslint's eslint-visitor-keys ^22.13), so npm prints no EBADENGINE warning at the declared floor.
+  // The GitHub workflows run on this version; .ci/run runs the suite on Node 24, the newest LTS.
+  minNodeVersion: '22.13.0',
 
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
@@ -139,7 +142,7 @@ const exampleSynth = project.addTask('example:synth', {
   exec: 'cdk synth --quiet',
 });
 const exampleSummary = project.addTask('example:summary', {
-  description: 'Print the synthesized example stack: resources by type and asset sizes',
+  description: 'Print where the example was synthesized, its resources by type, every asset by what it is, and the next command',
   env: offlineCdk,
   exec: 'ts-node --project tsconfig.dev.json example/summary.ts example/cdk.out',
 });
@@ -193,7 +196,7 @@ project.testTask.prependSpawn(exampleFrontend);
 // Go docs (the language packages are built from the npm tarball, so it ships in it, as aws-cdk-lib's does).
 project.package.file.addOverride('jsii.metadata.jsii.rosetta.strict', true);
 // rosetta compiles the examples in a scratch npm project: they use `path` and `__dirname`
-project.package.addField('jsiiRosetta', { exampleDependencies: { '@types/node': '^20' } });
+project.package.addField('jsiiRosetta', { exampleDependencies: { '@types/node': '^22' } });
 const rosettaExtract = project.addTask('rosetta:extract', {
   description: 'Compile every README and doc-comment example (strict) and translate them into .jsii.tabl.json.gz',
   exec: 'jsii-rosetta extract --strict --compress-tablet',

@@ -28,7 +28,7 @@ test('cfn-lint is the version pinned in requirements-dev.txt', () => {
   expect(pinned).toBeDefined();
   const run = cfnLint(['--version']);
   if (run.error) {
-    throw new Error(`cfn-lint is not installed: run \`python3 -m pip install -r requirements-dev.txt\` (${run.error.message})`);
+    throw new Error(`cfn-lint is not installed: install the test tools into the project virtualenv: \`python3 -m venv .venv && . .venv/bin/activate && pip install -r requirements-dev.txt\` (${run.error.message})`);
   }
   expect(run.stdout.trim()).toBe(`cfn-lint ${pinned}`);
 });
@@ -49,7 +49,7 @@ test('cfn-lint reports nothing for any synthesized template', () => {
 
     const run = cfnLint(['--format', 'parseable', '--ignore-checks', ...Object.keys(IGNORED_CHECKS), '--', ...templates]);
     if (run.error) {
-      throw new Error(`cfn-lint could not run: ${run.error.message}. Install it with \`python3 -m pip install -r requirements-dev.txt\`.`);
+      throw new Error(`cfn-lint could not run: ${run.error.message}. Install the test tools into the project virtualenv: \`python3 -m venv .venv && . .venv/bin/activate && pip install -r requirements-dev.txt\`.`);
     }
     expect(run.stderr).toBe('');
     expect(run.stdout.split('\n').filter(Boolean)).toEqual([]);

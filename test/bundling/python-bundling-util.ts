@@ -66,7 +66,7 @@ export function withEnv<T>(vars: Record<string, string | undefined>, fn: () => T
  */
 function requiredTool(name: string, found: string | undefined): string | undefined {
   if (!found && process.env.CI) {
-    throw new Error(`${name} was not found, and CI must run its tests: install the test tools with \`python3 -m pip install -r requirements-dev.txt\`.`);
+    throw new Error(`${name} was not found, and CI must run its tests: install the test tools into the project virtualenv: \`python3 -m venv .venv && . .venv/bin/activate && pip install -r requirements-dev.txt\`.`);
   }
   return found;
 }

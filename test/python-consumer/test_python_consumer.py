@@ -202,20 +202,20 @@ def test_the_bundled_fastapi_code_is_the_same_in_both_languages(assemblies: Dict
     assert py == ts
 
 
-def readme_python_app() -> str:
-    """The Python app in the README's Languages section."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("\n## Languages\n"):]
+def documented_python_app() -> str:
+    """The Python app in docs/languages.md ("A whole app, in TypeScript and in Python"), which the README links to."""
+    doc = (ROOT / "docs" / "languages.md").read_text(encoding="utf-8")
+    section = doc[doc.index("\n## A whole app, in TypeScript and in Python\n"):]
     section = section[:section.index("\n## ", 1)]
     blocks = [b.split("```", 1)[0] for b in section.split("```python\n")[1:]]
-    assert len(blocks) == 1, "expected one Python block in the README's Languages section"
+    assert len(blocks) == 1, "expected one Python block in that section of docs/languages.md"
     return blocks[0]
 
 
-def test_the_readme_python_example_synthesizes(venv_python: Path, example_site: Path,
+def test_the_documented_python_example_synthesizes(venv_python: Path, example_site: Path,
                                                tmp_path_factory: pytest.TempPathFactory) -> None:
-    project = tmp_path_factory.mktemp("readme-app")
-    (project / "app.py").write_text(readme_python_app(), encoding="utf-8")
+    project = tmp_path_factory.mktemp("documented-app")
+    (project / "app.py").write_text(documented_python_app(), encoding="utf-8")
     (project / "frontend").mkdir()
     (project / "frontend" / "dist").symlink_to(example_site, target_is_directory=True)
     (project / "backend").symlink_to(ROOT / "example" / "backend", target_is_directory=True)
