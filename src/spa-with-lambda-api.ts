@@ -35,6 +35,7 @@ import { validateSecurityProps } from './private/security-validation';
 import { DEFAULT_KEEP_RELEASES, listFiles, MANIFEST_PREFIX, SiteDeployment } from './site/site-deployment';
 import { LIMITS, PropErrors, show, validateDirectory, validateFunctionProps } from './private/validation';
 import { SpaRouting } from './routing/spa-routing';
+import { recordDevFacts } from './dev/facts';
 
 /**
  * The single-page app: where its build output is and how it is routed.
@@ -372,6 +373,7 @@ export class SpaWithLambdaApi extends Construct {
     const logRetention = props.logRetention ?? logs.RetentionDays.THREE_MONTHS;
     const routing = props.site.routing ?? SpaRouting.viewerRequestFunction();
     this.apiPrefix = props.api.prefix ?? '/api';
+    recordDevFacts(this, props, this.apiPrefix); // what `cdk-spa-with-lambda-api dev` serves locally
 
     // access logs of the site bucket and the distribution, expired after logRetention
     const cloudFrontLogging = cloudFrontLoggingMode(stack);

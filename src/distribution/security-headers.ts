@@ -13,6 +13,34 @@ export const DEFAULT_CONTENT_SECURITY_POLICY = "base-uri 'self'; object-src 'non
 /** CloudFront's limit on the length of the Content-Security-Policy value of a response headers policy. */
 export const MAX_CONTENT_SECURITY_POLICY_LENGTH = 1783;
 
+/**
+ * The security headers of every response, as data: the CloudFormation response headers policy below and the
+ * local dev server (src/dev) are both built from these values, so they cannot drift apart.
+ */
+export const SECURITY_HEADERS = {
+  /** `Strict-Transport-Security` max-age: 2 years. */
+  hstsMaxAgeSeconds: 730 * 24 * 60 * 60,
+  hstsIncludeSubdomains: true,
+  hstsPreload: false,
+  frameOption: 'DENY',
+  referrerPolicy: 'strict-origin-when-cross-origin',
+} as const;
+
+/**
+ * The response headers CloudFront sets (overriding the origin's) with the policy of {@link securityHeadersPolicy},
+ * lowercase names as HTTP/2 sends them.
+ */
+export function securityHeaderValues(contentSecurityPolicy: string): Record<string, string> {
+  const h = SECURITY_HEADERS;
+  return {
+    'strict-transport-security': `max-age=${h.hstsMaxAgeSeconds}${h.hstsIncludeSubdomains ? '; includeSubDomains' : ''}${h.hstsPreload ? '; preload' : ''}`,
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': h.frameOption,
+    'referrer-policy': h.referrerPolicy,
+    'content-security-policy': contentSecurityPolicy,
+  };
+}
+
 export interface SecurityHeadersProps {
   /** A Content-Security-Policy value. */
   readonly contentSecurityPolicy: string;
@@ -28,18 +56,24 @@ export function securityHeadersPolicy(scope: Construct, id: string, props: Secur
     comment: 'Security headers for the SPA and its API',
     securityHeadersBehavior: {
       strictTransportSecurity: {
-        accessControlMaxAge: Duration.days(730),
-        includeSubdomains: true,
-        preload: false,
+        accessControlMaxAge: Duration.seconds(SECURITY_HEADERS.hstsMaxAgeSeconds),
+        includeSubdomains: SECURITY_HEADERS.hstsIncludeSubdomains,
+        preload: SECURITY_HEADERS.hstsPreload,
         override: true,
       },
       contentTypeOptions: { override: true },
-      frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+      frameOptions: { frameOption: cloudfront.HeadersFrameOption[SECURITY_HEADERS.frameOption], override: true },
       referrerPolicy: {
-        referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+        referrerPolicy: referrerPolicyOf(SECURITY_HEADERS.referrerPolicy),
         override: true,
       },
       contentSecurityPolicy: { contentSecurityPolicy: props.contentSecurityPolicy, override: true },
     },
   });
+}
+
+function referrerPolicyOf(value: string): cloudfront.HeadersReferrerPolicy {
+  const found = Object.values(cloudfront.HeadersReferrerPolicy).find((v) => v === value);
+  if (!found) throw new Error(`unknown Referrer-Policy ${value}`);
+  return found;
 }
