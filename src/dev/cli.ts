@@ -45,20 +45,20 @@ The settings come from the SpaWithLambdaApi in the CDK app (synthesized without 
 `;
 
 interface Flags {
-  app?: string;
-  construct?: string;
-  site?: string;
-  vite?: string;
+  'app'?: string;
+  'construct'?: string;
+  'site'?: string;
+  'vite'?: string;
   'vite-url'?: string;
-  api?: string;
-  handler?: string;
-  prefix?: string;
-  port?: string;
-  host?: string;
-  python?: string;
+  'api'?: string;
+  'handler'?: string;
+  'prefix'?: string;
+  'port'?: string;
+  'host'?: string;
+  'python'?: string;
   'cache-dir'?: string;
-  poll?: boolean;
-  help?: boolean;
+  'poll'?: boolean;
+  'help'?: boolean;
 }
 
 const log = (line: string): void => console.log(`[dev] ${line}`);
@@ -70,10 +70,20 @@ async function main(argv: string[]): Promise<void> {
       args: argv,
       allowPositionals: true,
       options: {
-        'app': { type: 'string' }, 'construct': { type: 'string' }, 'site': { type: 'string' }, 'vite': { type: 'string' },
-        'vite-url': { type: 'string' }, 'api': { type: 'string' }, 'handler': { type: 'string' }, 'prefix': { type: 'string' },
-        'port': { type: 'string' }, 'host': { type: 'string' }, 'python': { type: 'string' }, 'cache-dir': { type: 'string' },
-        'poll': { type: 'boolean' }, 'help': { type: 'boolean', short: 'h' },
+        'app': { type: 'string' },
+        'construct': { type: 'string' },
+        'site': { type: 'string' },
+        'vite': { type: 'string' },
+        'vite-url': { type: 'string' },
+        'api': { type: 'string' },
+        'handler': { type: 'string' },
+        'prefix': { type: 'string' },
+        'port': { type: 'string' },
+        'host': { type: 'string' },
+        'python': { type: 'string' },
+        'cache-dir': { type: 'string' },
+        'poll': { type: 'boolean' },
+        'help': { type: 'boolean', short: 'h' },
       },
     }) as { values: Flags; positionals: string[] };
   } catch (e) {
@@ -180,8 +190,15 @@ async function main(argv: string[]): Promise<void> {
     viteUrl = vite.url;
   }
   server = new DevServer({
-    port, host: flags.host ?? '127.0.0.1', prefix, routing, responseHeaders, site,
-    vite: viteUrl ? new ViteOrigin(viteUrl) : undefined, api, log,
+    port,
+    host: flags.host ?? '127.0.0.1',
+    prefix,
+    routing,
+    responseHeaders,
+    site,
+    vite: viteUrl ? new ViteOrigin(viteUrl) : undefined,
+    api,
+    log,
   });
   let actualPort: number;
   try {

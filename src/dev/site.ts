@@ -25,6 +25,14 @@ export interface CloudFrontRequest {
   cookies: Record<string, { value: string; multiValue?: Array<{ value: string }> }>;
 }
 
+/** A CloudFront Functions viewer-request event. */
+export interface ViewerRequestEvent {
+  readonly version: string;
+  readonly context: object;
+  readonly viewer: object;
+  readonly request: CloudFrontRequest;
+}
+
 type ViewerRequestHandler = (event: unknown) => unknown;
 
 /** Loads the CloudFront Function's `handler` in a fresh context, as the runtime evaluates the code. */
@@ -38,7 +46,7 @@ export function loadViewerRequestFunction(file = SPA_ROUTING_FUNCTION): ViewerRe
  *
  * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/functions-event-structure.html
  */
-export function viewerRequestEvent(req: http.IncomingMessage, requestId: string): { version: string; context: object; viewer: object; request: CloudFrontRequest } {
+export function viewerRequestEvent(req: http.IncomingMessage, requestId: string): ViewerRequestEvent {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const uri = q === -1 ? url : url.substring(0, q);
@@ -100,12 +108,38 @@ export function functionResponse(result: Record<string, unknown>): DevResponse {
 }
 
 const CONTENT_TYPES: Record<string, string> = {
-  html: 'text/html', htm: 'text/html', js: 'text/javascript', mjs: 'text/javascript', cjs: 'text/javascript', css: 'text/css',
-  json: 'application/json', map: 'application/json', txt: 'text/plain', xml: 'application/xml', svg: 'image/svg+xml',
-  ico: 'image/vnd.microsoft.icon', png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp',
-  avif: 'image/avif', woff: 'font/woff', woff2: 'font/woff2', ttf: 'font/ttf', otf: 'font/otf', wasm: 'application/wasm',
-  webmanifest: 'application/manifest+json', pdf: 'application/pdf', mp4: 'video/mp4', webm: 'video/webm', mp3: 'audio/mpeg',
-  csv: 'text/csv', md: 'text/markdown', yaml: 'application/yaml', yml: 'application/yaml',
+  html: 'text/html',
+  htm: 'text/html',
+  js: 'text/javascript',
+  mjs: 'text/javascript',
+  cjs: 'text/javascript',
+  css: 'text/css',
+  json: 'application/json',
+  map: 'application/json',
+  txt: 'text/plain',
+  xml: 'application/xml',
+  svg: 'image/svg+xml',
+  ico: 'image/vnd.microsoft.icon',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  avif: 'image/avif',
+  woff: 'font/woff',
+  woff2: 'font/woff2',
+  ttf: 'font/ttf',
+  otf: 'font/otf',
+  wasm: 'application/wasm',
+  webmanifest: 'application/manifest+json',
+  pdf: 'application/pdf',
+  mp4: 'video/mp4',
+  webm: 'video/webm',
+  mp3: 'audio/mpeg',
+  csv: 'text/csv',
+  md: 'text/markdown',
+  yaml: 'application/yaml',
+  yml: 'application/yaml',
 };
 
 /**
@@ -167,7 +201,7 @@ export function noSuchKey(key: string): DevResponse {
 }
 
 function cloudFrontError(statusCode: number, message: string): DevResponse {
-  const body = `<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN">\n<HTML><HEAD><TITLE>ERROR: The request could not be satisfied</TITLE></HEAD>`
+  const body = '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN">\n<HTML><HEAD><TITLE>ERROR: The request could not be satisfied</TITLE></HEAD>'
     + `<BODY><H1>${statusCode} ERROR</H1><H2>The request could not be satisfied.</H2><HR noshade size="1px">${message}</BODY></HTML>`;
   return { statusCode, headers: { 'content-type': 'text/html' }, body: Buffer.from(body) };
 }

@@ -30,12 +30,15 @@ export interface HostPython {
 
 /** Finds the host's Python 3 (the `python` option, `CDK_SPA_PYTHON`, or `python3` on PATH), with a clear error. */
 export function hostPython(explicit?: string): HostPython {
-  const python = explicit ?? process.env.CDK_SPA_PYTHON ?? findOnPath('python3') ?? findOnPath('python');
+  const python = explicit || process.env.CDK_SPA_PYTHON || findOnPath('python3') || findOnPath('python');
   if (!python) {
     throw new DevError('No Python found: the dev server runs the API in a host virtualenv, so it needs a Python 3 interpreter. '
       + 'Install Python 3 (ideally the version of the Lambda runtime), put `python3` on PATH, or pass --python <path> (or set CDK_SPA_PYTHON).');
   }
   const result = spawnSync(python, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8' });
+  if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
+    throw new DevError(`The Python interpreter '${python}' was not found. Pass --python <path> (or set CDK_SPA_PYTHON) to a Python 3 interpreter, or install Python 3.`);
+  }
   if (result.error || result.status !== 0) {
     throw new DevError(`The Python interpreter '${python}' does not run (${result.error?.message ?? result.stderr.trim()}). `
       + 'Pass --python <path> (or set CDK_SPA_PYTHON) to a working Python 3.');

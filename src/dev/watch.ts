@@ -9,12 +9,18 @@ export function isRelevantChange(relative: string): boolean {
   return !IGNORED.test(relative);
 }
 
+export interface WatchOptions {
+  readonly poll?: boolean;
+  readonly pollMs?: number;
+  readonly debounceMs?: number;
+}
+
 /**
  * Calls `onChange` (debounced) when a file under `dir` changes: `fs.watch` with `recursive` (inotify on Linux,
  * FSEvents on macOS), or polling the folder's modification times every `pollMs` when `poll` is set or the file
  * system cannot be watched (network drives, some containers). Returns a function that stops watching.
  */
-export function watchTree(dir: string, onChange: (files: string[]) => void, options: { poll?: boolean; pollMs?: number; debounceMs?: number } = {}): () => void {
+export function watchTree(dir: string, onChange: (files: string[]) => void, options: WatchOptions = {}): () => void {
   const debounceMs = options.debounceMs ?? 200;
   let changed = new Set<string>();
   let timer: NodeJS.Timeout | undefined;

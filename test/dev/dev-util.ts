@@ -13,6 +13,8 @@ export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
 export const CLI = path.join(ROOT, 'src', 'dev', 'cli.ts');
 /** The virtualenvs of the tests, kept between runs (keyed by the dependency file, as for users). */
 export const CACHE_DIR = path.join(ROOT, '.bundle-cache', 'dev-server');
+/** ts-node's register hook, resolved here so the CLI can run from any folder. */
+const TS_NODE = require.resolve('ts-node/register');
 const WHEELHOUSE = path.join(ROOT, '.bundle-cache', 'wheelhouse');
 
 /** A first run builds the virtualenv (pip, from the wheelhouse when there is one). */
@@ -28,8 +30,9 @@ export interface RunningDev {
 
 /** The environment of the CLI: offline installs from the wheelhouse when it exists, ts-node without type-checking. */
 export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.dev.json'), ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.dev.json') };
   delete env.PORT;
+  Object.assign(env, extra);
   if (fs.existsSync(path.join(WHEELHOUSE, '.lists'))) {
     env.PIP_NO_INDEX = '1';
     env.PIP_FIND_LINKS = WHEELHOUSE;
@@ -37,10 +40,16 @@ export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return env;
 }
 
+export interface CliOptions {
+  readonly cwd?: string;
+  readonly env?: Record<string, string>;
+  readonly timeoutMs?: number;
+}
+
 /** Runs the CLI to its end (for commands that fail), with a time limit. */
-export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<{ code: number | null; output: string }> {
+export function runCli(args: string[], options: CliOptions = {}): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register', CLI, ...args], { cwd: options.cwd ?? ROOT, env: cliEnv(options.env) });
+    const child = spawn(process.execPath, ['-r', TS_NODE, CLI, ...args], { cwd: options.cwd ?? ROOT, env: cliEnv(options.env) });
     let output = '';
     child.stdout.on('data', (d) => { output += d; });
     child.stderr.on('data', (d) => { output += d; });
@@ -57,7 +66,7 @@ export function runCli(args: string[], options: { cwd?: string; env?: Record<str
 
 /** Starts `cdk-spa-with-lambda-api dev <args> --port 0` and resolves once it prints its URL. */
 export function startDev(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<RunningDev> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register', CLI, 'dev', '--port', '0', '--cache-dir', CACHE_DIR, ...args], {
+  const child = spawn(process.execPath, ['-r', TS_NODE, CLI, 'dev', '--port', '0', '--cache-dir', CACHE_DIR, ...args], {
     cwd: options.cwd ?? ROOT, env: cliEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -98,8 +107,14 @@ export interface Reply {
   readonly text: string;
 }
 
+export interface RequestOptions {
+  readonly method?: string;
+  readonly headers?: Record<string, string | string[]>;
+  readonly body?: Buffer | string;
+}
+
 /** One HTTP request to the dev server. */
-export function request(port: number, pathAndQuery: string, options: { method?: string; headers?: Record<string, string | string[]>; body?: Buffer | string } = {}): Promise<Reply> {
+export function request(port: number, pathAndQuery: string, options: RequestOptions = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, path: pathAndQuery, method: options.method ?? 'GET', headers: options.headers }, (res) => {
       const chunks: Buffer[] = [];
