@@ -33,6 +33,7 @@ The settings come from the SpaWithLambdaApi in the CDK app (synthesized without 
   --site <dir>         serve this built SPA folder, read on every request (pair with \`vite build --watch\`)
   --vite <dir>         start the Vite dev server in <dir> and serve the site through it (hot reload)
   --vite-url <url>     serve the site through a Vite dev server that is already running
+                       (the last of --site, --vite and --vite-url wins)
   --api <dir>          the FastAPI project folder (api.source)
   --handler <m.attr>   the Lambda handler (api.handler; default app.main.handler)
   --prefix <path>      the API prefix (api.prefix; default /api)
@@ -64,11 +65,12 @@ interface Flags {
 const log = (line: string): void => console.log(`[dev] ${line}`);
 
 async function main(argv: string[]): Promise<void> {
-  let parsed: { values: Flags; positionals: string[] };
+  let parsed: { values: Flags; positionals: string[]; tokens?: Array<{ kind: string; name?: string }> };
   try {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
+      tokens: true,
       options: {
         'app': { type: 'string' },
         'construct': { type: 'string' },
@@ -85,7 +87,7 @@ async function main(argv: string[]): Promise<void> {
         'poll': { type: 'boolean' },
         'help': { type: 'boolean', short: 'h' },
       },
-    }) as { values: Flags; positionals: string[] };
+    }) as typeof parsed;
   } catch (e) {
     throw new DevError(`${(e as Error).message}\n\n${USAGE}`);
   }
@@ -97,8 +99,12 @@ async function main(argv: string[]): Promise<void> {
   if (parsed.positionals[0] !== 'dev' || parsed.positionals.length > 1) {
     throw new DevError(`Unknown command '${parsed.positionals.join(' ')}'. The command is \`cdk-spa-with-lambda-api dev\`.\n\n${USAGE}`);
   }
-  if ([flags.site, flags.vite, flags['vite-url']].filter((f) => f !== undefined).length > 1) {
-    throw new DevError('Give at most one of --site, --vite and --vite-url: the site is a built folder, or a Vite dev server.');
+  // the site is a built folder or a Vite dev server: the last of --site, --vite and --vite-url given wins
+  // (so `npx projen example:dev --site frontend/dist` overrides the task's --vite)
+  const siteFlags = ['site', 'vite', 'vite-url'] as const;
+  const lastSiteFlag = [...(parsed.tokens ?? [])].reverse().find((t) => t.kind === 'option' && siteFlags.includes(t.name as typeof siteFlags[number]));
+  for (const name of siteFlags) {
+    if (lastSiteFlag && name !== lastSiteFlag.name) delete flags[name];
   }
 
   const cacheDir = path.resolve(flags['cache-dir'] ?? '.cdk-spa-dev');

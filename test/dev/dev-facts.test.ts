@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Lazy, Stack } from 'aws-cdk-lib';
+import { App, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import { request, RunningDev, START_TIMEOUT, startDev } from './dev-util';
 import { SpaRouting, SpaWithLambdaApi } from '../../src';
@@ -98,10 +98,11 @@ describe('dev --app <cloud assembly>', () => {
   beforeAll(async () => {
     const outdir = synth((stack) => new SpaWithLambdaApi(stack, 'App', {
       site: { source: SITE },
-      api: { source: BACKEND, environment: { GREETING: 'from the construct' } },
+      api: { source: BACKEND, environment: { GREETING: 'from the construct' }, timeout: Duration.seconds(2) },
       contentSecurityPolicy: CSP,
     }));
-    dev = await startDev(['--app', outdir], { cwd: os.tmpdir() });
+    // --vite-url first, --site last: the last site flag wins
+    dev = await startDev(['--app', outdir, '--vite-url', 'http://127.0.0.1:9', '--site', SITE], { cwd: os.tmpdir() });
   }, START_TIMEOUT);
 
   afterAll(async () => {
@@ -121,6 +122,17 @@ describe('dev --app <cloud assembly>', () => {
     expect(seen.cwd).toBe(BACKEND);
     expect(dev.output()).toContain('using /DevFacts/App of the CDK app');
   });
+
+  test('a handler slower than the function\'s timeout is a 500, and the restarted process answers the next request', async () => {
+    const started = Date.now();
+    const slow = await request(dev.port, '/api/sleep/20');
+    expect(slow.status).toBe(500);
+    expect(JSON.parse(slow.text)).toEqual({ message: 'Internal Server Error' });
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(dev.output()).toContain('the handler did not answer within the function\'s timeout (2 s)');
+    const next = await request(dev.port, '/api/sleep/0');
+    expect([next.status, JSON.parse(next.text)]).toEqual([200, { slept: 0 }]);
+  }, 60_000);
 });
 
 describe('dev with SpaRouting.errorResponses()', () => {
