@@ -130,6 +130,10 @@ async function main(argv: string[]): Promise<void> {
   if (!fs.existsSync(apiSource) || !fs.statSync(apiSource).isDirectory()) {
     throw new DevError(`The API folder ${apiSource} does not exist. ${flags.api ? 'Fix --api.' : 'Fix api.source in the app, or pass --api.'}`);
   }
+  if ((cacheDir + path.sep).startsWith(apiSource + path.sep)) {
+    throw new DevError(`The cache folder ${cacheDir} is inside the API folder ${apiSource}, so the virtualenv would end up in the Lambda bundle. `
+      + 'Run the command from the CDK app folder, or pass --cache-dir <a folder outside the API folder>.');
+  }
   if (!/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$/.test(handler)) {
     throw new DevError(`The handler is '${handler}', but it must be module.attribute, for example app.main.handler.`);
   }

@@ -97,6 +97,15 @@ test('fails when there is neither a CDK app nor --api', async () => {
     + 'point --app at it (or at its cdk.out), or give the facts as flags: --api <folder> --handler <module.attr> and --site <folder> or --vite <folder>.');
 }, 60_000);
 
+test('fails when the cache folder is inside the API folder (the virtualenv would be bundled)', async () => {
+  const api = path.join(scratch, 'backend');
+  fs.cpSync(BACKEND, api, { recursive: true });
+  const { code, output } = await runCli(['dev', '--site', SITE, '--api', '.'], { cwd: api });
+  expect(code).toBe(1);
+  expect(output.trim()).toBe(`${PREFIX}The cache folder ${path.join(api, '.cdk-spa-dev')} is inside the API folder ${api}, so the virtualenv would end up `
+    + 'in the Lambda bundle. Run the command from the CDK app folder, or pass --cache-dir <a folder outside the API folder>.');
+}, 60_000);
+
 test('fails when the handler is not module.attribute', async () => {
   const { code, output } = await runCli(['dev', '--api', BACKEND, '--site', SITE, '--handler', 'handler']);
   expect(code).toBe(1);
