@@ -65,8 +65,10 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<{ code
 }
 
 /** Starts `cdk-spa-with-lambda-api dev <args> --port 0` and resolves once it prints its URL. */
-export function startDev(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<RunningDev> {
-  const child = spawn(process.execPath, ['-r', TS_NODE, CLI, 'dev', '--port', '0', '--cache-dir', CACHE_DIR, ...args], {
+export function startDev(args: string[], options: { cwd?: string; env?: Record<string, string>; bin?: string } = {}): Promise<RunningDev> {
+  // the source through ts-node, or an installed `cdk-spa-with-lambda-api` bin
+  const [command, ...prefix] = options.bin ? [options.bin] : [process.execPath, '-r', TS_NODE, CLI];
+  const child = spawn(command, [...prefix, 'dev', '--port', '0', '--cache-dir', CACHE_DIR, ...args], {
     cwd: options.cwd ?? ROOT, env: cliEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
