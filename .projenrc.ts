@@ -34,6 +34,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // typescript-eslint's eslint-visitor-keys ^22.13), so npm prints no EBADENGINE warning at the declared floor.
   // The GitHub workflows run on this version; .ci/run runs the suite on Node 24, the newest LTS.
   minNodeVersion: '22.13.0',
+  // `npx cdk-spa-with-lambda-api dev`: the site and the API on one local port, routed as in production (src/dev)
+  bin: { 'cdk-spa-with-lambda-api': 'lib/dev/cli.js' },
 
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
@@ -96,6 +98,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '.venv/',
     '/example/frontend/dist/',
     '/bench-out/',
+    // the dev server's virtualenv and synthesized app (`cdk-spa-with-lambda-api dev`)
+    '.cdk-spa-dev/',
     // integ snapshots keep templates and manifests; asset folders (the assertion provider's bundle) are rebuilt
     'test/*.snapshot/asset.*',
   ],
@@ -152,6 +156,19 @@ const example = project.addTask('example', {
 example.spawn(exampleFrontend);
 example.spawn(exampleSynth);
 example.spawn(exampleSummary);
+
+// ---- the local loop: the example on one port, routed as CloudFront routes it, with hot reload ----
+// Vite dev server mode (HMR for the SPA); the settings come from example/app.ts, synthesized without bundling.
+// The synthesized app checks that site.source has an index.html, so the SPA is built once, the first time only.
+project.addTask('example:dev', {
+  description: 'Run the example locally on one port (PORT or --port, default 3000): the SPA through the Vite dev server and /api/* through the Mangum handler, with the production routing and headers',
+  cwd: 'example',
+  env: { TS_NODE_TRANSPILE_ONLY: 'true', CDK_DISABLE_CLI_TELEMETRY: 'true', AWS_EC2_METADATA_DISABLED: 'true' },
+  steps: [
+    { exec: '[ -f frontend/dist/index.html ] || npm run build --prefix frontend' },
+    { exec: 'ts-node --project ../tsconfig.dev.json ../src/dev/cli.ts dev --vite frontend', receiveArgs: true },
+  ],
+});
 
 // ---- the example backend's own tests run with the suite ----
 const testPython = project.addTask('test:python', {

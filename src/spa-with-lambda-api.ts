@@ -22,6 +22,7 @@ import { SpaMonitoring } from './monitoring/monitoring';
 import { validateMonitoringSettings } from './monitoring/monitoring-validation';
 import { suppressCdkHelperFindings, suppressSpaFindings } from './private/nag';
 import { markValidated, PropErrors } from './private/validation';
+import { recordDevFacts } from './dev/facts';
 import { SpaRouting } from './routing/spa-routing';
 import { spaRoutingParts } from './routing/spa-routing-parts';
 import { createSiteBucket, DEFAULT_HASHED_ASSET_GLOBS, deploySite, validateSiteOptions } from './site/spa-site';
@@ -137,6 +138,7 @@ export class SpaWithLambdaApi extends Construct {
     this.bucket = createSiteBucket(this, this.logsBucket, removalPolicy);
     const api = new ApiOrigin(this, { api: props.api, logRetention, removalPolicy });
     this.apiPrefix = api.prefix;
+    recordDevFacts(this, props, this.apiPrefix); // what `cdk-spa-with-lambda-api dev` serves locally
     this.originVerifySecret = api.secret;
     this.api = api.fastApi;
     this.function = api.fastApi.function;

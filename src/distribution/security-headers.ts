@@ -13,6 +13,35 @@ export const DEFAULT_CONTENT_SECURITY_POLICY = "base-uri 'self'; object-src 'non
 /** CloudFront's limit on the length of the Content-Security-Policy value of a response headers policy. */
 export const MAX_CONTENT_SECURITY_POLICY_LENGTH = 1783;
 
+/**
+ * The security headers of every response, as data: the CloudFormation response headers policy below and the
+ * local dev server (src/dev) are both built from these values, so they cannot drift apart.
+ */
+export const SECURITY_HEADERS = {
+  /** `Strict-Transport-Security` max-age: 2 years. */
+  hstsMaxAgeSeconds: 730 * 24 * 60 * 60,
+  hstsIncludeSubdomains: true,
+  hstsPreload: false,
+  /** string enums: their values are the header values (`DENY`, `strict-origin-when-cross-origin`) */
+  frameOption: cloudfront.HeadersFrameOption.DENY,
+  referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+} as const;
+
+/**
+ * The response headers CloudFront sets (overriding the origin's) with the policy of {@link securityHeadersPolicy},
+ * lowercase names as HTTP/2 sends them.
+ */
+export function securityHeaderValues(contentSecurityPolicy: string): Record<string, string> {
+  const h = SECURITY_HEADERS;
+  return {
+    'strict-transport-security': `max-age=${h.hstsMaxAgeSeconds}${h.hstsIncludeSubdomains ? '; includeSubDomains' : ''}${h.hstsPreload ? '; preload' : ''}`,
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': h.frameOption,
+    'referrer-policy': h.referrerPolicy,
+    'content-security-policy': contentSecurityPolicy,
+  };
+}
+
 export interface SecurityHeadersProps {
   /** A Content-Security-Policy value. */
   readonly contentSecurityPolicy: string;
@@ -28,15 +57,15 @@ export function securityHeadersPolicy(scope: Construct, id: string, props: Secur
     comment: 'Security headers for the SPA and its API',
     securityHeadersBehavior: {
       strictTransportSecurity: {
-        accessControlMaxAge: Duration.days(730),
-        includeSubdomains: true,
-        preload: false,
+        accessControlMaxAge: Duration.seconds(SECURITY_HEADERS.hstsMaxAgeSeconds),
+        includeSubdomains: SECURITY_HEADERS.hstsIncludeSubdomains,
+        preload: SECURITY_HEADERS.hstsPreload,
         override: true,
       },
       contentTypeOptions: { override: true },
-      frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+      frameOptions: { frameOption: SECURITY_HEADERS.frameOption, override: true },
       referrerPolicy: {
-        referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+        referrerPolicy: SECURITY_HEADERS.referrerPolicy,
         override: true,
       },
       contentSecurityPolicy: { contentSecurityPolicy: props.contentSecurityPolicy, override: true },

@@ -1,0 +1,142 @@
+import { spawn, spawnSync } from 'child_process';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DevError } from './process';
+import { DependencySource, findDependencySource } from '../bundling/inputs';
+import { findOnPath, installerEnv, redact, resolveRequirements } from '../bundling/installers';
+import { resolveTarget } from '../bundling/target';
+
+/** What the host virtualenv is built from. */
+export interface VenvOptions {
+  /** The API project folder (the construct's `api.source`). */
+  readonly apiSource: string;
+  /** The Lambda runtime name, for example `python3.14` (only compared with the host's Python). */
+  readonly runtime: string;
+  /** Where virtualenvs are kept: `<cacheDir>/venv-<key>`. */
+  readonly cacheDir: string;
+  /** The host interpreter to build the virtualenv with. */
+  readonly python?: string;
+  readonly log: (line: string) => void;
+}
+
+/** The interpreter and version the dev server runs the API with. */
+export interface HostPython {
+  readonly python: string;
+  readonly version: string;
+}
+
+/** Finds the host's Python 3 (the `python` option, `CDK_SPA_PYTHON`, or `python3` on PATH), with a clear error. */
+export function hostPython(explicit?: string): HostPython {
+  const python = explicit || process.env.CDK_SPA_PYTHON || findOnPath('python3') || findOnPath('python');
+  if (!python) {
+    throw new DevError('No Python found: the dev server runs the API in a host virtualenv, so it needs a Python 3 interpreter. '
+      + 'Install Python 3 (ideally the version of the Lambda runtime), put `python3` on PATH, or pass --python <path> (or set CDK_SPA_PYTHON).');
+  }
+  const result = spawnSync(python, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8' });
+  if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
+    throw new DevError(`The Python interpreter '${python}' was not found. Pass --python <path> (or set CDK_SPA_PYTHON) to a Python 3 interpreter, or install Python 3.`);
+  }
+  if (result.error || result.status !== 0) {
+    throw new DevError(`The Python interpreter '${python}' does not run (${result.error?.message ?? result.stderr.trim()}). `
+      + 'Pass --python <path> (or set CDK_SPA_PYTHON) to a working Python 3.');
+  }
+  return { python, version: result.stdout.trim() };
+}
+
+/**
+ * Builds (once per change of the dependency file) a virtualenv with the API's dependencies, from the same file the
+ * Lambda bundle is built from: `requirements.txt`, `uv.lock` (exported with uv), `poetry.lock` (exported with
+ * poetry) or `pyproject.toml`. uv creates and fills it when it is on PATH (or `CDK_SPA_UV`), otherwise
+ * `python -m venv` and pip. Returns the virtualenv's interpreter.
+ */
+export async function ensureVenv(options: VenvOptions): Promise<string> {
+  const host = hostPython(options.python);
+  const source = dependencySource(options.apiSource);
+  const uv = process.env.CDK_SPA_UV || findOnPath('uv');
+  const key = crypto.createHash('sha256')
+    .update(JSON.stringify([fs.readFileSync(source.file, 'utf8'), source.hashParts, host.python, host.version, uv ? 'uv' : 'pip', source.kind]))
+    .digest('hex').substring(0, 16);
+  const venv = path.join(options.cacheDir, `venv-${key}`);
+  const venvPython = path.join(venv, 'bin', 'python');
+  if (fs.existsSync(path.join(venv, '.complete'))) return venvPython;
+
+  const lambdaVersion = /^python(\d+\.\d+)$/.exec(options.runtime)?.[1];
+  if (lambdaVersion && lambdaVersion !== host.version) {
+    options.log(`note: the function runs ${options.runtime} in Lambda; locally the API runs on Python ${host.version} (${host.python}). `
+      + 'Pass --python to use another interpreter.');
+  }
+  const file = path.relative(process.cwd(), source.file) || source.file;
+  options.log(`building the API's virtualenv from ${file} with ${uv ? 'uv' : 'pip'} into ${path.relative(process.cwd(), venv) || venv} (once per change of ${path.basename(source.file)})`);
+  fs.mkdirSync(options.cacheDir, { recursive: true });
+  const building = fs.mkdtempSync(path.join(options.cacheDir, 'building-'));
+  try {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-spa-dev-'));
+    try {
+      const target = resolveTarget(new lambda.Runtime(options.runtime.startsWith('python3.') ? options.runtime : 'python3.14', lambda.RuntimeFamily.PYTHON), lambda.Architecture.ARM_64);
+      const requirements = wrap(() => resolveRequirements(source, {
+        entry: options.apiSource, dependencyFile: source.file, target, site: building, work, extraArgs: [], python: host.python, uv,
+      }, !uv));
+      if (uv) {
+        await run(uv, ['venv', '--quiet', '--python', host.python, building], options.log);
+        if (requirements) {
+          const noIndex = /^(1|true|yes|on)$/i.test(process.env.PIP_NO_INDEX ?? '') ? ['--no-index'] : [];
+          await run(uv, ['pip', 'install', '--quiet', '--python', path.join(building, 'bin', 'python'), '-r', requirements, ...noIndex], options.log);
+        }
+      } else {
+        await run(host.python, ['-m', 'venv', building], options.log);
+        if (requirements) {
+          await run(path.join(building, 'bin', 'python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', requirements], options.log);
+        }
+      }
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+    fs.writeFileSync(path.join(building, '.complete'), `${source.file}\n`);
+    try {
+      fs.renameSync(building, venv);
+    } catch (e) {
+      // another dev server built the same virtualenv first: use that one
+      if (!fs.existsSync(path.join(venv, '.complete'))) throw e;
+    }
+    // older virtualenvs of this cache (other dependency versions)
+    for (const entry of fs.readdirSync(options.cacheDir)) {
+      if (entry.startsWith('venv-') && entry !== path.basename(venv)) fs.rmSync(path.join(options.cacheDir, entry), { recursive: true, force: true });
+    }
+  } finally {
+    fs.rmSync(building, { recursive: true, force: true });
+  }
+  return venvPython;
+}
+
+function dependencySource(apiSource: string): DependencySource {
+  return wrap(() => findDependencySource(apiSource));
+}
+
+function wrap<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof DevError) throw e;
+    throw new DevError((e as Error).message.replace(/^Python bundling: /, 'The API\'s dependencies: '));
+  }
+}
+
+function run(command: string, args: string[], log: (line: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env: installerEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => { output += d; });
+    child.stderr.on('data', (d) => { output += d; });
+    child.on('error', (e) => reject(new DevError(`Could not run ${command}: ${e.message}`)));
+    child.on('close', (code) => {
+      if (code === 0) return resolve();
+      const tail = redact(output.trim().split('\n').slice(-20).join('\n'));
+      log(tail);
+      reject(new DevError(`Building the API's virtualenv failed: '${command} ${args.join(' ')}' exited with code ${code}. `
+        + 'Its last lines are above. Check the dependency file and your index configuration (PIP_INDEX_URL / UV_INDEX_URL, network).'));
+    });
+  });
+}
