@@ -640,7 +640,7 @@ function wildcardGrants(template: Template): WildcardGrant[] {
 /**
  * Every wildcard resource the synthesized stacks grant, and why it is needed. `by` says who adds it: this library, or
  * aws-cdk-lib's own helpers (BucketDeployment's upload handler, the custom-resource Provider framework,
- * autoDeleteObjects, S3BucketOrigin's OAC grant). docs: the same table is in the README's Security section.
+ * autoDeleteObjects, S3BucketOrigin's OAC grant). docs: the same table is in docs/security.md ("Least privilege").
  */
 const WILDCARD_ALLOW_LIST: Array<WildcardGrant & { by: 'library' | 'aws-cdk-lib'; reason: string }> = [
   {
