@@ -68,7 +68,7 @@ export class SpaWithLambdaApi extends Construct {
 
   /**
    * The secret CloudFront sends to the API in the origin-verification header, unless origin verification
-   * is off. Rotate it as the README describes.
+   * is off. Rotate it as "Rotating the origin secret" in docs/security.md describes.
    */
   public readonly originVerifySecret?: secretsmanager.ISecret;
 
@@ -177,7 +177,7 @@ export class SpaWithLambdaApi extends Construct {
     if (this.originVerifySecret) {
       new CfnOutput(this, 'OriginVerifySecretArn', {
         value: this.originVerifySecret.secretArn,
-        description: 'Secret CloudFront sends to the API (origin verification); rotate it as the README describes',
+        description: 'Secret CloudFront sends to the API (origin verification); see "Rotating the origin secret" in docs/security.md',
       });
     }
 

@@ -98,7 +98,7 @@ export interface FastApiFunctionOptions {
    *
    * Each variable holds the secret's ARN (Secrets Manager) or the parameter's name (SSM), never the value, and
    * the function may read that secret or parameter only. Read the value once per cold start, on first use
-   * (see the README's "Secrets" section). Plain `environment` values whose names end in `_SECRET`, `_PASSWORD`,
+   * (see "Secrets at runtime" in docs/operations.md). Plain `environment` values whose names end in `_SECRET`, `_PASSWORD`,
    * `_KEY` or `_TOKEN`, or that are URLs with a password, produce a warning. With origin verification, keys starting
    * with `CDK_SPA_ORIGIN_VERIFY_` are rejected: those variables configure the origin check.
    *

@@ -8,7 +8,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
  * Used as the values of the `secrets` prop (`{ ENV_NAME: FunctionSecret.fromSecretsManager(secret) }`). The
  * function gets read access to that one secret or parameter, and the environment variable holds its ARN
  * (Secrets Manager) or name (SSM), never the value: the value stays out of the template and the function's
- * configuration. Read it in Python once per cold start (see the README's "Secrets" section).
+ * configuration. Read it in Python once per cold start (see "Secrets at runtime" in docs/operations.md).
  *
  * @exampleMetadata fixture=with-imports
  * @example

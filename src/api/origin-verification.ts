@@ -46,7 +46,7 @@ export interface OriginVerificationOptions {
    *
    * CloudFormation resolves the secret only when the distribution changes, so after rotating the secret set
    * this to the new version and deploy: CloudFront then sends the new value. See "Rotating the origin
-   * secret" in the README.
+   * secret" in docs/security.md.
    *
    * @default - the version labelled AWSCURRENT when the distribution was created or last updated
    */
@@ -67,7 +67,7 @@ export interface OriginVerificationOptions {
    * By default the app is imported in the init phase, where Lambda gives the function burst CPU; a refused
    * request still never calls it. With this set, each new execution environment imports the app during its
    * first accepted request instead, at the CPU share of the function's memory (at 256 MB about a seventh of a
-   * vCPU): that request is several times slower (see "Cold starts" in the README for the measured ratio). The
+   * vCPU): that request is several times slower (see "Cold starts" in docs/operations.md for the measured ratio). The
    * only gain is that refused direct calls on a fresh environment never import the app. Not allowed with
    * `snapStart` or `provisionedConcurrency`, whose point is an initialized app.
    *

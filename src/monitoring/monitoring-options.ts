@@ -70,8 +70,8 @@ export interface SpaMonitoringSettings {
    * did not come through CloudFront (only for a function with origin verification).
    *
    * Requests through CloudFront are never refused, so any count means someone calls the API directly; a few are
-   * probes, a steady stream is a flood that shares the stage's throttling with real users (see the README's
-   * "Origin verification"). Lower it to hear of the first direct call.
+   * probes, a steady stream is a flood that shares the stage's throttling with real users (see "Direct calls and
+   * throttling" in docs/security.md). Lower it to hear of the first direct call.
    *
    * @default 100
    */
@@ -82,7 +82,7 @@ export interface SpaMonitoringSettings {
    * consecutive 5-minute periods.
    *
    * CloudFront publishes its metrics only in us-east-1, so this alarm exists only when the stack is in
-   * us-east-1 (see the README's "Monitoring" section for other regions).
+   * us-east-1 (see "Monitoring" in docs/operations.md for other regions).
    *
    * @default 5
    */
