@@ -1,4 +1,5 @@
 export * from './spa-with-lambda-api';
+export * from './spa-with-lambda-api-base';
 export * from './spa-with-lambda-api-props';
 export * from './site/spa-site-options';
 export * from './api/spa-api-options';

@@ -2,8 +2,6 @@ import { CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -17,7 +15,6 @@ import { cloudFrontLoggingMode, createLogsBucket } from './distribution/access-l
 import { domainCertificate, domainRecords, validateDomainOptions } from './distribution/domain';
 import { DEFAULT_CONTENT_SECURITY_POLICY } from './distribution/security-headers';
 import { createSpaDistribution, responseHeadersPolicy, validateDistributionOptions } from './distribution/spa-distribution';
-import { cloudFrontMetric } from './monitoring/cloudfront-metrics';
 import { SpaMonitoring } from './monitoring/monitoring';
 import { validateMonitoringSettings } from './monitoring/monitoring-validation';
 import { suppressCdkHelperFindings, suppressSpaFindings } from './private/nag';
@@ -26,6 +23,7 @@ import { recordDevFacts } from './dev/facts';
 import { SpaRouting } from './routing/spa-routing';
 import { spaRoutingParts } from './routing/spa-routing-parts';
 import { createSiteBucket, DEFAULT_HASHED_ASSET_GLOBS, deploySite, validateSiteOptions } from './site/spa-site';
+import { SpaWithLambdaApiBase } from './spa-with-lambda-api-base';
 import { SpaWithLambdaApiProps } from './spa-with-lambda-api-props';
 
 /**
@@ -43,7 +41,7 @@ import { SpaWithLambdaApiProps } from './spa-with-lambda-api-props';
  *   api: { source: './backend', handler: 'app.main.handler' },
  * });
  */
-export class SpaWithLambdaApi extends Construct {
+export class SpaWithLambdaApi extends SpaWithLambdaApiBase {
   /**
    * Default globs of content-hashed files: Vite's `assets/`, Create React App's `static/`, and names with a
    * content hash as webpack (`main.3f2a9c1b.js`) and Angular (`main-ABCD1234.js`) write them.
@@ -204,105 +202,6 @@ export class SpaWithLambdaApi extends Construct {
         distribution: this.distribution,
       }));
     }
-  }
-
-  /**
-   * Lets `grantee` (for example a CI role) invalidate paths in this distribution's cache
-   * (`cloudfront:CreateInvalidation` on this distribution only).
-   */
-  public grantInvalidate(grantee: iam.IGrantable): iam.Grant {
-    return this.distribution.grantCreateInvalidation(grantee);
-  }
-
-  /**
-   * Errors of the FastAPI function (unhandled exceptions, timeouts, crashes).
-   *
-   * @default - sum over 5 minutes
-   */
-  public metricFunctionErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.function.metricErrors(props);
-  }
-
-  /**
-   * Throttled invocations of the FastAPI function.
-   *
-   * @default - sum over 5 minutes
-   */
-  public metricFunctionThrottles(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.function.metricThrottles(props);
-  }
-
-  /**
-   * Duration of the FastAPI function's invocations, in milliseconds.
-   *
-   * @default - average over 5 minutes
-   */
-  public metricFunctionDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.function.metricDuration(props);
-  }
-
-  /**
-   * Requests to the HTTP API's `$default` stage.
-   *
-   * @default - sum over 5 minutes
-   */
-  public metricApiRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stage.metricCount(props);
-  }
-
-  /**
-   * 4xx responses of the HTTP API's `$default` stage.
-   *
-   * @default - sum over 5 minutes
-   */
-  public metricApiClientErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stage.metricClientError(props);
-  }
-
-  /**
-   * 5xx responses of the HTTP API's `$default` stage.
-   *
-   * @default - sum over 5 minutes
-   */
-  public metricApiServerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stage.metricServerError(props);
-  }
-
-  /**
-   * Latency of the HTTP API's `$default` stage, in milliseconds, from request to response.
-   *
-   * @default - average over 5 minutes
-   */
-  public metricApiLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stage.metricLatency(props);
-  }
-
-  /**
-   * Viewer requests to the distribution. The metric lives in us-east-1 (dimensions `DistributionId` and
-   * `Region: Global`): alarm on it from a stack in us-east-1; dashboards in any region can show it.
-   *
-   * @default - sum over 5 minutes
-   */
-  public metricCloudFrontRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return cloudFrontMetric(this.distribution.distributionId, 'Requests', 'Sum', props);
-  }
-
-  /**
-   * Percentage of viewer requests answered with a 4xx status. The metric lives in us-east-1.
-   *
-   * @default - average over 5 minutes
-   */
-  public metricCloudFront4xxErrorRate(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return cloudFrontMetric(this.distribution.distributionId, '4xxErrorRate', 'Average', props);
-  }
-
-  /**
-   * Percentage of viewer requests answered with a 5xx status. The metric lives in us-east-1.
-   *
-   * @default - average over 5 minutes
-   */
-  public metricCloudFront5xxErrorRate(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return cloudFrontMetric(this.distribution.distributionId, '5xxErrorRate', 'Average', props);
   }
 }
 
