@@ -178,6 +178,12 @@ project.addTask('bench:bundling', {
   exec: 'ts-node --project tsconfig.dev.json scripts/bench-bundling.ts',
   receiveArgs: true,
 });
+project.addTask('bench:site', {
+  description: 'Benchmark the synth of a generated 3,000-file site against one plain BucketDeployment (paired runs); prints a Markdown table',
+  env: { CDK_DISABLE_CLI_TELEMETRY: 'true', AWS_EC2_METADATA_DISABLED: 'true', TS_NODE_TRANSPILE_ONLY: 'true' },
+  exec: 'ts-node --project tsconfig.dev.json scripts/bench-site.ts',
+  receiveArgs: true,
+});
 // CI builds the example SPA too (its own `tsc --noEmit` type-checks the frontend)
 project.testTask.prependSpawn(exampleFrontend);
 

@@ -32,7 +32,8 @@ import { suppressCdkHelperFindings, suppressSpaFindings } from './private/nag';
 import { DEFAULT_ORIGIN_VERIFY_HEADER } from './api/origin-verification-layer';
 import { DEFAULT_CONTENT_SECURITY_POLICY, securityHeadersPolicy } from './distribution/security-headers';
 import { validateSecurityProps } from './private/security-validation';
-import { DEFAULT_KEEP_RELEASES, listFiles, MANIFEST_PREFIX, SiteDeployment } from './site/site-deployment';
+import { listFiles } from './private/files';
+import { DEFAULT_KEEP_RELEASES, MANIFEST_PREFIX, SiteDeployment } from './site/site-deployment';
 import { LIMITS, PropErrors, show, validateDirectory, validateFunctionProps } from './private/validation';
 import { SpaRouting } from './routing/spa-routing';
 
@@ -65,12 +66,16 @@ export interface SpaSiteOptions {
 
   /**
    * Globs of the content-hashed files in the site, with `aws s3 sync` semantics (fnmatch: `*` also
-   * matches `/`).
+   * matches `/`). When set, they replace the detection of content hashes in file names.
    *
-   * These files get `Cache-Control: public, max-age=31536000, immutable`, are uploaded before the other
-   * files and are kept for `keepReleases` releases. Every other file gets `no-cache`. Required with `sourceAsset`.
+   * Content-hashed files get `Cache-Control: public, max-age=31536000, immutable`, are uploaded before the other
+   * files and are kept for `keepReleases` releases. Every other file gets `no-cache`. Without globs, a file of
+   * `source` is content-hashed when its NAME carries a hash as Vite/Rollup (`index-BdQq_4o_.js`), esbuild and
+   * Angular (`main-5YAOG3CD.js`), webpack and Create React App (`main.3f2a9c1b.chunk.js`) write it, in any
+   * folder; files a build copies verbatim (Vite's `public/`, such as `public/assets/logo.svg`) keep their name
+   * across releases, so they are `no-cache`. Required with `sourceAsset`, whose files cannot be listed.
    *
-   * @default SpaWithLambdaApi.DEFAULT_HASHED_ASSET_GLOBS (Vite, webpack, Create React App and Angular output)
+   * @default - with `source`, detected from the file names; with `sourceAsset`, required
    */
   readonly hashedAssetGlobs?: string[];
 
@@ -278,8 +283,11 @@ export interface SpaWithLambdaApiProps {
  */
 export class SpaWithLambdaApi extends Construct {
   /**
-   * Default globs of content-hashed files: Vite's `assets/`, Create React App's `static/`, and names with a
-   * content hash as webpack (`main.3f2a9c1b.js`) and Angular (`main-ABCD1234.js`) write them.
+   * Globs of content-hashed files for a prebuilt `sourceAsset`: Vite's `assets/`, Create React App's `static/`,
+   * and names with a content hash as webpack (`main.3f2a9c1b.js`) and Angular (`main-ABCD1234.js`) write them.
+   *
+   * A `source` folder does not use them (its files' names are read instead). `assets/*` also matches what Vite
+   * copies verbatim from `public/assets/`: with such files, list your own globs.
    */
   public static readonly DEFAULT_HASHED_ASSET_GLOBS: string[] = [
     'assets/*',
@@ -560,7 +568,7 @@ export class SpaWithLambdaApi extends Construct {
       distribution: this.distribution,
       source: props.site.source,
       sourceAsset: props.site.sourceAsset,
-      hashedGlobs: props.site.hashedAssetGlobs ?? SpaWithLambdaApi.DEFAULT_HASHED_ASSET_GLOBS,
+      hashedGlobs: props.site.hashedAssetGlobs,
       keepReleases: props.site.keepReleases,
       logRetention,
       removalPolicy,
