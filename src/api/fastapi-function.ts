@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { FunctionSecret } from './function-secret';
 import { FunctionOriginVerification } from './origin-verification';
 import { functionLogging } from './function-logging';
+import { checkHandlerAttribute, handlerWarning } from './handler-check';
 import {
   grantVpcAccess, LIVE_ALIAS_NAME, suppressTracingFinding, validateOperationsProps, warnPlaintextSecrets,
 } from './function-operations';
@@ -262,6 +263,11 @@ export class FastApiFunction extends Construct implements iam.IGrantable, ec2.IC
       validateOriginVerifyEnvironment(errors, 'environment', resolved.environment);
     }
     errors.throwIfAny('FastApiFunction', id);
+    const handlerNotVerified = Token.isUnresolved(resolved.handler) || Token.isUnresolved(resolved.source) ? undefined
+      : handlerWarning(checkHandlerAttribute(resolved.source, resolved.handler, resolved.python), 'handler', resolved.handler);
+    if (handlerNotVerified) {
+      Annotations.of(this).addWarningV2('cdk-spa-with-lambda-api:handlerNotVerified', handlerNotVerified);
+    }
 
     // least privilege: no AWS managed policy, logs only to this function's own log group
     const logging = functionLogging(this, {
@@ -352,5 +358,6 @@ export function resolveFunctionProps(props: FastApiFunctionProps) {
     timeout: props.timeout ?? Duration.seconds(15),
     memorySize: props.memorySize ?? 256,
     environment: props.environment ?? {},
+    python: props.bundling?.python,
   };
 }
