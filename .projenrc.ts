@@ -76,7 +76,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 
   // Bundled into the jsii package: the Python bundler reads pyproject.toml and uv.lock (TOML) at synth time.
-  bundledDeps: ['smol-toml@^1.9.1'],
+  bundledDeps: ['smol-toml@^1.9.1', '@renovatebot/pep440@^4.2.4'],
 
   devDeps: [
     'cdk-nag@^2.37.0',

@@ -74,6 +74,15 @@ export function resolveRequirements(source: DependencySource, req: InstallReques
           + '(neither the CDK_SPA_UV environment variable nor `uv` on PATH). Install uv (`pip install uv`, or see https://docs.astral.sh/uv/), '
           + 'set CDK_SPA_UV to its path, or add a requirements.txt (`uv export --no-dev --no-emit-project -o requirements.txt`).');
       }
+      // The static comparison of pyproject.toml and uv.lock (inputs.ts) already passed; uv's own check also sees
+      // what it cannot (markers in uv's normal form, [tool.uv.sources], indexes). Only its "needs to be updated"
+      // answer fails: without an interpreter or the index (offline), it cannot tell, and the static answer stands.
+      const check = run(req.uv, ['lock', '--check', '--no-python-downloads'], req.entry);
+      if (check.status !== 0 && /needs to be updated/.test(check.stderr ?? '')) {
+        throw new Error(`Python bundling: ${source.file} is out of date: \`uv lock --check\` says it needs to be updated. `
+          + `Run \`uv lock\` in ${source.lockRoot ?? req.entry} and commit uv.lock. The bundle installs exactly what the lock lists `
+          + `(uv export --frozen), so without a new lock the changes would not reach the function. uv's output:\n${tail(check)}`);
+      }
       const file = path.join(req.work, 'requirements.txt');
       const args = ['export', '--frozen', '--no-dev', '--no-editable', '--no-emit-project', '--format', 'requirements.txt', '--no-header', '--quiet', '--output-file', file];
       const result = run(req.uv, args, req.entry);

@@ -4,7 +4,6 @@ import * as path from 'path';
 import * as cdk from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { PythonBundlingOptions, PythonInstaller } from './python-bundling-options';
 import { bundleCacheDir, copyTree, readCached, writeCached } from './cache';
 import { DEFAULT_PYTHON_EXCLUDES, DependencyKind, DependencySource, findDependencySource, readLambdaIgnore } from './inputs';
 import {
@@ -13,6 +12,8 @@ import {
 import {
   findExactPython, largestPackages, measureBundle, megabytes, precompile, trimInstalled, validateInstalled,
 } from './postprocess';
+import { checkRuntimeAgainstRequiresPython } from './project-checks';
+import { PythonBundlingOptions, PythonInstaller } from './python-bundling-options';
 import { PythonTarget, resolveTarget } from './target';
 
 export { DEFAULT_PYTHON_EXCLUDES } from './inputs';
@@ -61,6 +62,8 @@ export interface PythonBundleReport {
   readonly precompiledWith?: string;
   /** Bytes removed from the installed packages by trimming. */
   readonly trimmedBytes: number;
+  /** Of `trimmedBytes`, the build sources (C/C++/Cython sources, package headers, man pages). */
+  readonly trimmedSourceBytes?: number;
   /** Unzipped size of the bundle, in bytes. */
   readonly unzippedBytes: number;
   /** Size of the bundle as a zip file, in bytes. */
@@ -82,7 +85,7 @@ export function pipPlatformTags(runtime: lambda.Runtime, architecture: lambda.Ar
 }
 
 /** Bump whenever the same inputs would bundle differently (installer flags, trimming, platform tags...). */
-const BUNDLER_VERSION = 'python-bundler/2';
+const BUNDLER_VERSION = 'python-bundler/3';
 /** Lambda's limit for the unzipped deployment package (function code and layers), in bytes. */
 const LAMBDA_UNZIPPED_LIMIT = 262_144_000;
 /** The requirements file the Docker bundling command installs (written into the output folder before Docker runs). */
@@ -99,9 +102,12 @@ export function pythonBundledCode(props: PythonBundlingProps): lambda.AssetCode 
   }
   const entry = path.resolve(props.entry);
   const source = findDependencySource(entry);
+  // before anything is installed: a runtime no release of which the project accepts fails here, with both named
+  checkRuntimeAgainstRequiresPython(props.runtime, source.pythonRequirements);
   const exclude = [...DEFAULT_PYTHON_EXCLUDES, ...readLambdaIgnore(entry), ...(props.exclude ?? [])];
   const installer = props.installer ?? PythonInstaller.AUTO;
   const precompileWanted = props.precompile ?? true;
+  const trimBuildSources = props.trimBuildSources ?? true;
   const extraArgs = props.extraInstallArgs ?? [];
 
   // Hash what decides the bundle, never the installer's output: the source after excludes, the dependency
@@ -118,6 +124,7 @@ export function pythonBundledCode(props: PythonBundlingProps): lambda.AssetCode 
       platforms: target.platformTags,
       installer,
       precompile: precompileWanted,
+      trimBuildSources,
       extraArgs,
       dependencies: source.kind,
       inputs: source.hashParts,
@@ -131,6 +138,7 @@ export function pythonBundledCode(props: PythonBundlingProps): lambda.AssetCode 
     exclude,
     installer,
     precompile: precompileWanted,
+    trimBuildSources,
     extraArgs,
     assetHash,
     python: props.python ?? process.env.CDK_SPA_PYTHON ?? 'python3',
@@ -198,6 +206,7 @@ interface BundlerSettings {
   readonly exclude: string[];
   readonly installer: PythonInstaller;
   readonly precompile: boolean;
+  readonly trimBuildSources: boolean;
   readonly extraArgs: string[];
   readonly assetHash: string;
   readonly python: string;
@@ -215,6 +224,7 @@ interface CacheManifest {
   readonly builtLocally: string[];
   readonly precompiledWith?: string;
   readonly trimmedBytes: number;
+  readonly trimmedSourceBytes?: number;
   readonly unzippedBytes: number;
   readonly zippedBytes: number;
   readonly fileCount: number;
@@ -275,7 +285,7 @@ class LocalPythonBundler implements cdk.ILocalBundling {
         throw e;
       }
       const installMillis = install ? Date.now() - installStarted : 0;
-      const trimmed = trimInstalled(site);
+      const trimmed = trimInstalled(site, { buildSources: s.trimBuildSources });
 
       // The project's files first; an installed package with the same top-level name does not replace them.
       cdk.FileSystem.copyDirectory(s.entry, bundle, { exclude: s.exclude, ignoreMode: cdk.IgnoreMode.GIT });
@@ -306,6 +316,7 @@ class LocalPythonBundler implements cdk.ILocalBundling {
         builtLocally: install?.builtLocally ?? [],
         precompiledWith,
         trimmedBytes: trimmed.bytes,
+        trimmedSourceBytes: trimmed.sourceBytes,
         unzippedBytes: size.unzippedBytes,
         zippedBytes: size.zippedBytes,
         fileCount: size.fileCount,
@@ -435,7 +446,7 @@ class LocalPythonBundler implements cdk.ILocalBundling {
     lastReport = { ...report, assetHash: s.assetHash, dependencies: s.source.kind };
     this.info('bundling-report', `Python bundle for ${s.target.runtimeName} ${s.target.machine}: ${megabytes(report.unzippedBytes)} unzipped, `
       + `${megabytes(report.zippedBytes)} zipped, ${report.fileCount} files; dependencies from ${s.source.kind}; `
-      + `trimmed ${megabytes(report.trimmedBytes)}; ${report.precompiledWith ? `precompiled for Python ${s.target.version}` : 'not precompiled'}.`);
+      + `trimmed ${megabytes(report.trimmedBytes)}${report.trimmedSourceBytes ? ` (build sources ${megabytes(report.trimmedSourceBytes)})` : ''}; ${report.precompiledWith ? `precompiled for Python ${s.target.version}` : 'not precompiled'}.`);
   }
 
   private info(id: string, message: string): void {
