@@ -57,6 +57,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testTimeout: 60_000,
       // bundling tests share one pip cache and one bundle cache; keep heavy suites off the watch path
       testPathIgnorePatterns: ['/node_modules/', '/cdk.out/', '/example/'],
+      // each run gets its own TMPDIR, removed at the end (cdk.out* folders of every synth, staged assets, bundles)
+      globalSetup: '<rootDir>/test/jest-tmpdir-setup.js',
+      globalTeardown: '<rootDir>/test/jest-tmpdir-teardown.js',
     },
   },
 

@@ -14,7 +14,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, IConstruct } from 'constructs';
 import { loadSpaRoutingHandler } from '../routing/spa-routing-function';
-import { minimalProps, newStack, synthApp } from '../util';
+import { minimalProps, newStack, synthApp, testTempDir } from '../util';
 import { SpaRouting, SpaWithLambdaApi, SpaWithLambdaApiProps } from '../../src';
 import { listFiles } from '../../src/private/files';
 import { fnmatchToRegExp } from '../../src/private/fnmatch';
@@ -75,7 +75,7 @@ function awsSyncSelects(cases: Array<{ paths: string[]; exclude: string[]; inclu
 
 /** A site folder with the given files (content: the file name). */
 function siteDir(files: string[]): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spa-site-test-'));
+  const dir = testTempDir('spa-site-test-');
   for (const f of files) {
     fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
     fs.writeFileSync(path.join(dir, f), f);

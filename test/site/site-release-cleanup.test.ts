@@ -10,10 +10,9 @@
 import { execFileSync } from 'child_process';
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import { minimalProps, synthApp } from '../util';
+import { minimalProps, synthApp, testTempDir } from '../util';
 
 const HARNESS = path.join(__dirname, '..', 'fixtures', 'site-release-cleanup', 'harness.py');
 const VITE_BUILD = path.join(__dirname, '..', 'fixtures', 'vite-build');
@@ -75,7 +74,7 @@ function referencedBy(indexHtml: string): string[] {
 
 /** A new build: copies `from`, renames the hashed files in `renames` (new content, new hash) and fixes index.html. */
 function nextBuild(from: string, renames: Record<string, string>, remove: string[] = []): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spa-release-'));
+  const dir = testTempDir('spa-release-');
   fs.cpSync(from, dir, { recursive: true });
   let html = fs.readFileSync(path.join(dir, 'index.html'), 'utf8');
   for (const [oldName, newName] of Object.entries(renames)) {
