@@ -3,21 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { NeedsCompilingError } from './installers';
+import { listFiles } from '../private/files';
 import { describeTarget, PythonTarget, wheelTagFits } from './target';
-
-/** Every file below `dir`, as paths relative to it (forward slashes), sorted. */
-export function listFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (relative: string) => {
-    for (const dirent of fs.readdirSync(path.join(dir, relative), { withFileTypes: true })) {
-      const child = relative ? `${relative}/${dirent.name}` : dirent.name;
-      if (dirent.isDirectory()) walk(child);
-      else out.push(child);
-    }
-  };
-  walk('');
-  return out.sort();
-}
 
 /**
  * Checks that what was installed runs on the target: every wheel's tag fits it (a package that pip or uv

@@ -64,12 +64,25 @@ export interface PythonBundlingOptions {
    *
    * Lambda's `/var/task` is read-only, so without them Python compiles every imported module again at
    * each cold start. Compiling needs an interpreter of exactly the runtime's Python version on the
-   * machine that bundles (`python3.X` on PATH, or the `python` option / `CDK_SPA_PYTHON`); without one it
-   * is skipped with an info message.
+   * machine that bundles: the `python` option / `CDK_SPA_PYTHON`, `python3.X` on PATH, or, when uv is found,
+   * a Python that `uv python find` finds (uv-managed ones included) or `uv python install` installs (see
+   * `downloadPython`). Without one it is skipped with an info message.
    *
    * @default true
    */
   readonly precompile?: boolean;
+
+  /**
+   * Let uv download a CPython of the runtime's version (`uv python install 3.X`, a standalone build kept in uv's
+   * data folder) when no interpreter of that version is on the machine, to precompile the bundle with.
+   *
+   * Only used when uv is found and `precompile` is true. Set it to false on offline machines or where nothing
+   * may be downloaded; uv's own `UV_OFFLINE` and `UV_PYTHON_DOWNLOADS=never` are honoured too. A failed download
+   * skips precompilation with the info message, it never fails synth.
+   *
+   * @default true
+   */
+  readonly downloadPython?: boolean;
 
   /**
    * Leave out of the installed packages the files that only build native extensions: C and C++ sources

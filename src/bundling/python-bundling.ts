@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -7,7 +8,7 @@ import { Construct } from 'constructs';
 import { bundleCacheDir, copyTree, readCached, writeCached } from './cache';
 import { DEFAULT_PYTHON_EXCLUDES, DependencyKind, DependencySource, findDependencySource, readLambdaIgnore } from './inputs';
 import {
-  findOnPath, InstallRequest, InstallResult, installWithPip, installWithUv, NeedsCompilingError, resolveRequirements,
+  findOnPath, installerEnv, InstallRequest, InstallResult, installWithPip, installWithUv, NeedsCompilingError, resolveRequirements,
 } from './installers';
 import {
   findExactPython, largestPackages, measureBundle, megabytes, precompile, trimInstalled, validateInstalled,
@@ -84,6 +85,9 @@ export function pipPlatformTags(runtime: lambda.Runtime, architecture: lambda.Ar
   return resolveTarget(runtime, architecture).platformTags;
 }
 
+/** `uv python install` runs that failed in this process (uv, version): not retried. */
+const failedPythonInstalls = new Set<string>();
+
 /** Bump whenever the same inputs would bundle differently (installer flags, trimming, platform tags...). */
 const BUNDLER_VERSION = 'python-bundler/3';
 /** Lambda's limit for the unzipped deployment package (function code and layers), in bytes. */
@@ -108,6 +112,7 @@ export function pythonBundledCode(props: PythonBundlingProps): lambda.AssetCode 
   const installer = props.installer ?? PythonInstaller.AUTO;
   const precompileWanted = props.precompile ?? true;
   const trimBuildSources = props.trimBuildSources ?? true;
+  const downloadPython = props.downloadPython ?? true;
   const extraArgs = props.extraInstallArgs ?? [];
 
   // Hash what decides the bundle, never the installer's output: the source after excludes, the dependency
@@ -139,6 +144,7 @@ export function pythonBundledCode(props: PythonBundlingProps): lambda.AssetCode 
     installer,
     precompile: precompileWanted,
     trimBuildSources,
+    downloadPython,
     extraArgs,
     assetHash,
     python: props.python ?? process.env.CDK_SPA_PYTHON ?? 'python3',
@@ -207,6 +213,7 @@ interface BundlerSettings {
   readonly installer: PythonInstaller;
   readonly precompile: boolean;
   readonly trimBuildSources: boolean;
+  readonly downloadPython: boolean;
   readonly extraArgs: string[];
   readonly assetHash: string;
   readonly python: string;
@@ -367,7 +374,7 @@ class LocalPythonBundler implements cdk.ILocalBundling {
   private precompile(bundle: string): string | undefined {
     const s = this.s;
     if (!s.precompile) return undefined;
-    const python = findExactPython(s.target, this.precompileCandidates());
+    const python = findExactPython(s.target, this.precompileCandidates()) ?? this.uvPython();
     if (!python) {
       this.precompileSkipped();
       return undefined;
@@ -385,11 +392,36 @@ class LocalPythonBundler implements cdk.ILocalBundling {
     return [s.explicitPython, `python${s.target.version}`, 'python3'].filter((c): c is string => !!c);
   }
 
+  /**
+   * A CPython of the runtime's version that uv finds (its managed Pythons, then PATH) or, unless `downloadPython`
+   * is false, installs (`uv python install`, a python-build-standalone CPython in uv's cache). A failed install is
+   * not retried in the same process (offline machines pay its timeout once).
+   */
+  private uvPython(): string | undefined {
+    const uv = process.env.CDK_SPA_UV || findOnPath('uv');
+    if (!uv) return undefined;
+    const v = this.s.target.version;
+    const find = () => {
+      const r = spawnSync(uv, ['python', 'find', `cpython@${v}`, '--no-python-downloads', '--no-project'], { encoding: 'utf8', timeout: 60_000, env: installerEnv() });
+      return r.status === 0 && r.stdout.trim() ? findExactPython(this.s.target, [r.stdout.trim()]) : undefined;
+    };
+    const found = find();
+    if (found || !this.s.downloadPython || failedPythonInstalls.has(`${uv}\0${v}`)) return found;
+    const install = spawnSync(uv, ['python', 'install', `cpython@${v}`], { encoding: 'utf8', timeout: 600_000, env: installerEnv() });
+    if (install.status !== 0) {
+      failedPythonInstalls.add(`${uv}\0${v}`);
+      return undefined;
+    }
+    return find();
+  }
+
   private precompileSkipped(): void {
     const v = this.s.target.version;
     this.info('bundling-precompile-skipped', `Bytecode precompilation skipped: no CPython ${v} interpreter found `
-      + `(looked for the python option or CDK_SPA_PYTHON, python${v} and python3 on PATH). Without it, Lambda compiles every imported module at each cold start. To precompile, install `
-      + `Python ${v} so that python${v} is on PATH (or set CDK_SPA_PYTHON to it), or set bundling.precompile to false to silence this.`);
+      + `(looked for the python option or CDK_SPA_PYTHON, python${v} and python3 on PATH, and with uv for a uv-managed Python ${v}, `
+      + 'installed unless bundling.downloadPython is false). Without it, Lambda compiles every imported module at each cold start. To precompile, install '
+      + `Python ${v} so that python${v} is on PATH (or set CDK_SPA_PYTHON to it), install uv (\`uv python install ${v}\`), `
+      + 'or set bundling.precompile to false to silence this.');
   }
 
   /** Leaves the project and its resolved requirements in `outputDir` for the Docker command. */
