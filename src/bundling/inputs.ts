@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as cdk from 'aws-cdk-lib';
 import { checkNotVirtualWorkspaceRoot, poetryConstraintToPep440, PythonRequirement, uvLockDrift } from './project-checks';
+import { localTargetPath, readRequirementsFile } from './requirements-file';
 
 // smol-toml (a small, TOML 1.0-compliant parser with no dependencies) ships CommonJS for require() next to
 // ESM; its type declarations are ESM-only, which TypeScript's node16 mode refuses to import from CommonJS.
@@ -230,47 +231,30 @@ function scanRequirements(file: string, entry: string, hashParts: string[], seen
   if (seen.has(file)) return false;
   seen.add(file);
   let listsSomething = false;
-  const logicalLines = fs.readFileSync(file, 'utf8').replace(/\\\r?\n/g, ' ').split(/\r?\n/);
-  logicalLines.forEach((raw, index) => {
-    const line = raw.replace(/(^|\s)#.*$/, '').trim();
-    if (line === '') return;
-    const where = `${path.relative(entry, file) || file} line ${index + 1}`;
-    const include = /^(?:-r|--requirement|-c|--constraint)(?:\s*=?\s*)(\S+)/.exec(line);
-    if (include) {
-      const included = path.resolve(path.dirname(file), include[1]);
+  for (const line of readRequirementsFile(file)) {
+    if (line.text === '') continue;
+    const where = `${path.relative(entry, file) || file} line ${line.number}`;
+    if (line.include) {
+      const included = path.resolve(path.dirname(file), line.include.target);
       if (!isFile(included)) {
-        throw new Error(`Python bundling: ${where} includes '${include[1]}', which does not exist (resolved to ${included}). Fix the path; it is relative to the file that includes it.`);
+        throw new Error(`Python bundling: ${where} includes '${line.include.target}', which does not exist (resolved to ${included}). Fix the path; it is relative to the file that includes it.`);
       }
       hashParts.push(`${path.relative(entry, included)}:${sha256(fs.readFileSync(included))}`);
-      if (/^(?:-r|--requirement)/.test(line) && scanRequirements(included, entry, hashParts, seen)) listsSomething = true;
-      return;
+      if (line.include.requirements && scanRequirements(included, entry, hashParts, seen)) listsSomething = true;
+      continue;
     }
-    if (line.startsWith('-') && !/^(?:-e|--editable)\b/.test(line)) return; // --index-url, --hash-only lines, ...
+    if (line.option) continue; // --index-url, --hash-only lines, ...
     listsSomething = true;
-    const spec = line.replace(/^(?:-e|--editable)(?:\s*=?\s*)/, '').split(/\s+--hash/)[0].split(/\s*;/)[0].trim();
-    const local = localRequirementPath(spec, entry);
-    if (local !== undefined) {
+    if (line.local) {
+      const local = localTargetPath(line.local.target, entry);
       if (!fs.existsSync(local)) {
-        throw new Error(`Python bundling: ${where} refers to the local path '${spec}', which does not exist (resolved to ${local}). `
+        throw new Error(`Python bundling: ${where} refers to the local path '${line.local.target}', which does not exist (resolved to ${local}). `
           + 'Local paths in requirements.txt are relative to the project folder.');
       }
       hashParts.push(localPathHash(local, `${where}`));
     }
-  });
+  }
   return listsSomething;
-}
-
-/** The absolute path of a local requirement (`./lib`, `../x.whl`, `file:///...`, `name @ file:...`), or undefined. */
-function localRequirementPath(spec: string, entry: string): string | undefined {
-  const direct = /^[A-Za-z0-9._-]+(?:\[[^\]]*\])?\s*@\s*(\S+)$/.exec(spec);
-  const target = direct ? direct[1] : spec;
-  if (target.startsWith('file:')) {
-    return path.resolve(entry, decodeURIComponent(target.replace(/^file:(\/\/)?/, '').replace(/^localhost\//, '/')));
-  }
-  if (/^(\.{1,2}[\\/]|\/)/.test(target) || target === '.' || target === '..') {
-    return path.resolve(entry, target);
-  }
-  return undefined;
 }
 
 /** A hash of a local dependency: the fingerprint of a folder (without the default excludes) or the hash of a file. */

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as cdk from 'aws-cdk-lib';
 import { DependencyKind, DependencySource, isFile, LOCAL_PACKAGE_EXCLUDES } from './inputs';
+import { localTargetPath, readRequirementsFile } from './requirements-file';
 import { describeTarget, isPureWheel, markerEnvironment, PythonTarget } from './target';
 
 /** A dependency that has no wheel for the target and is not pure Python: only Docker (or a wheel) can fix it. */
@@ -328,25 +329,18 @@ export function findOnPath(name: string): string | undefined {
  * its `--hash` options (every other line is still an exact `==` pin of the lock or file).
  */
 function isolateLocalPaths(file: string, base: string, work: string, out: string, forPip: boolean, depth = 0): string {
-  const lines = fs.readFileSync(file, 'utf8').replace(/\\\r?\n/g, ' ').split(/\r?\n/);
   let copies = 0;
-  const rewritten = lines.map((raw) => {
-    const line = raw.trim();
-    const include = /^(-r|--requirement|-c|--constraint)(\s*=?\s*)(\S+)(.*)$/.exec(line);
-    if (include) {
-      const included = path.resolve(path.dirname(file), include[3]);
+  const rewritten = readRequirementsFile(file).map((line) => {
+    if (line.include) {
+      const included = path.resolve(path.dirname(file), line.include.target);
       // Includes get the same treatment, in copies of their own (relative paths in them stay relative to the project).
       const copy = depth < 10 && isFile(included)
         ? isolateLocalPaths(included, base, work, path.join(fs.mkdtempSync(path.join(work, 'include-')), path.basename(included)), forPip, depth + 1)
         : included;
-      return `${include[1]} ${copy}${include[4]}`;
+      return `${line.include.option} ${copy}${line.include.rest}`;
     }
-    const m = /^((?:-e|--editable)\s+)?((?:[A-Za-z0-9._-]+(?:\[[^\]]*\])?\s*@\s*)?)(file:\S+|\.{1,2}(?:[\\/]\S*)?|\/\S*)(.*)$/.exec(line);
-    if (!m) return raw;
-    const target = m[3].startsWith('file:')
-      ? decodeURIComponent(m[3].replace(/^file:(\/\/)?/, '').replace(/^localhost\//, '/'))
-      : m[3];
-    const local = path.resolve(base, target);
+    if (!line.local) return line.text;
+    const local = localTargetPath(line.local.target, base);
     let installFrom = local;
     if (fs.existsSync(local) && fs.statSync(local).isDirectory()) {
       copies++;
@@ -357,7 +351,7 @@ function isolateLocalPaths(file: string, base: string, work: string, out: string
       });
     }
     // An editable install makes no sense in a bundle: install the package itself.
-    return `${m[2] ? `${m[2].trim()} @ file://${installFrom}` : installFrom}${m[4]}`;
+    return `${line.local.named ? `${line.local.named} @ file://${installFrom}` : installFrom}${line.local.rest}`;
   });
   const hasLocal = copies > 0;
   const result = forPip && hasLocal ? rewritten.map((line) => line.replace(/\s+--hash[=\s]\S+/g, '')) : rewritten;

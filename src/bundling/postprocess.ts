@@ -3,8 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { NeedsCompilingError } from './installers';
-import { listFiles } from '../private/files';
 import { describeTarget, PythonTarget, wheelTagFits } from './target';
+import { listFiles } from '../private/files';
 
 /**
  * Checks that what was installed runs on the target: every wheel's tag fits it (a package that pip or uv
