@@ -100,24 +100,43 @@ function stackWithBucketAndDistribution(outdir: string) {
   return { app, stack, bucket, distribution };
 }
 
-function synthBaseline(site: string, outdir: string): number {
+interface Timing {
+  /** Wall-clock seconds. */
+  readonly wall: number;
+  /** CPU seconds of this process (user + system): far less sensitive than wall time to other processes on a shared machine. */
+  readonly cpu: number;
+}
+
+function timed(fn: () => void): Timing {
   const start = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
+  fn();
+  const used = process.cpuUsage(cpu);
+  return { wall: Number(process.hrtime.bigint() - start) / 1e9, cpu: (used.user + used.system) / 1e6 };
+}
+
+function synthBaseline(site: string, outdir: string): Timing {
+  return timed(() => synthBaselineOnce(site, outdir));
+}
+
+function synthSite(site: string, outdir: string): Timing {
+  return timed(() => synthSiteOnce(site, outdir));
+}
+
+function synthBaselineOnce(site: string, outdir: string): void {
   const { app, stack, bucket, distribution } = stackWithBucketAndDistribution(outdir);
   new s3deploy.BucketDeployment(stack, 'Upload', {
     destinationBucket: bucket, sources: [s3deploy.Source.asset(site)], distribution, distributionPaths: ['/index.html'],
   });
   app.synth();
-  return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-function synthSite(site: string, outdir: string): number {
-  const start = process.hrtime.bigint();
+function synthSiteOnce(site: string, outdir: string): void {
   const { app, stack, bucket, distribution } = stackWithBucketAndDistribution(outdir);
   new SiteDeployment(stack, 'SiteDeployment', {
     bucket, distribution, source: site, logRetention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY,
   });
   app.synth();
-  return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
 function median(xs: number[]): number {
@@ -140,13 +159,12 @@ function main(): void {
     // warm-up of both (module loading, the aws-cdk-lib handler assets' first read)
     synthBaseline(site, path.join(work, 'warm-a'));
     synthSite(site, path.join(work, 'warm-b'));
-    const baseline: number[] = [];
-    const ours: number[] = [];
-    const ratios: number[] = [];
+    const baseline: Timing[] = [];
+    const ours: Timing[] = [];
     let leftovers = 0;
     for (let r = 0; r < runs; r++) {
       const order = r % 2 === 0 ? ['baseline', 'site'] : ['site', 'baseline'];
-      const t: Record<string, number> = {};
+      const t: Record<string, Timing> = {};
       for (const which of order) {
         const outdir = path.join(work, `out-${which}-${r}`);
         t[which] = which === 'baseline' ? synthBaseline(site, outdir) : synthSite(site, outdir);
@@ -155,18 +173,25 @@ function main(): void {
       leftovers = fs.readdirSync(tmp).length;
       baseline.push(t.baseline);
       ours.push(t.site);
-      ratios.push(t.site / t.baseline);
-      process.stderr.write(`run ${r + 1}/${runs}: baseline ${t.baseline.toFixed(2)} s, site ${t.site.toFixed(2)} s, ratio ${(t.site / t.baseline).toFixed(2)}\n`);
+      process.stderr.write(`run ${r + 1}/${runs}: wall baseline ${t.baseline.wall.toFixed(2)} s, site ${t.site.wall.toFixed(2)} s; `
+        + `CPU baseline ${t.baseline.cpu.toFixed(2)} s, site ${t.site.cpu.toFixed(2)} s\n`);
     }
+    const row = (label: string, key: keyof Timing) => {
+      const b = baseline.map((x) => x[key]);
+      const o = ours.map((x) => x[key]);
+      const ratios = o.map((x, i) => x / b[i]);
+      return `| ${label} | ${median(b).toFixed(2)} s (${Math.min(...b).toFixed(2)}–${Math.max(...b).toFixed(2)}) `
+        + `| ${median(o).toFixed(2)} s (${Math.min(...o).toFixed(2)}–${Math.max(...o).toFixed(2)}) `
+        + `| **${median(ratios).toFixed(2)}×** (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}×) |`;
+    };
     const table = [
       `Synth of a generated site: ${generated.files} files, ${(generated.bytes / 1024 / 1024).toFixed(1)} MB (${runs} paired runs, `
         + `Node ${process.version}, ${os.cpus().length} CPUs shared)`,
       '',
-      '| | median synth | range |',
-      '|---|---|---|',
-      `| one plain BucketDeployment (baseline) | ${median(baseline).toFixed(2)} s | ${Math.min(...baseline).toFixed(2)}–${Math.max(...baseline).toFixed(2)} s |`,
-      `| SiteDeployment (one asset, filtered groups, cleanup) | ${median(ours).toFixed(2)} s | ${Math.min(...ours).toFixed(2)}–${Math.max(...ours).toFixed(2)} s |`,
-      `| ratio site / baseline (per run) | **${median(ratios).toFixed(2)}×** | ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}× |`,
+      '| synth time, median (range) | one plain BucketDeployment (baseline) | SiteDeployment (one asset, filtered groups, cleanup) | ratio per run, median (range) |',
+      '|---|---|---|---|',
+      row('CPU time of the synth (user + system)', 'cpu'),
+      row('wall-clock time', 'wall'),
       '',
       `Entries left in the temp folder (TMPDIR) by all ${2 * runs + 2} synths: ${leftovers}`,
     ].join('\n');
