@@ -62,6 +62,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testTimeout: 60_000,
       // bundling tests share one pip cache and one bundle cache; keep heavy suites off the watch path
       testPathIgnorePatterns: ['/node_modules/', '/cdk.out/', '/example/'],
+      // each run gets its own TMPDIR, removed at the end (cdk.out* folders of every synth, staged assets, bundles)
+      globalSetup: '<rootDir>/test/jest-tmpdir-setup.js',
+      globalTeardown: '<rootDir>/test/jest-tmpdir-teardown.js',
     },
   },
 
@@ -81,7 +84,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 
   // Bundled into the jsii package: the Python bundler reads pyproject.toml and uv.lock (TOML) at synth time.
-  bundledDeps: ['smol-toml@^1.9.1'],
+  bundledDeps: ['smol-toml@^1.9.1', '@renovatebot/pep440@^4.2.4'],
 
   devDeps: [
     'cdk-nag@^2.37.0',
@@ -202,6 +205,12 @@ project.addTask('bench:coldstart', {
   description: 'Cold start of the API function: the app imported in the init phase (full CPU) vs on the first request '
     + '(under the 256 MB CPU quota, cgroup v1, as root); prints a Markdown table of medians and the ratio',
   exec: 'python3 scripts/bench-coldstart.py',
+  receiveArgs: true,
+});
+project.addTask('bench:site', {
+  description: 'Benchmark the synth of a generated 3,000-file site against one plain BucketDeployment (paired runs); prints a Markdown table',
+  env: { CDK_DISABLE_CLI_TELEMETRY: 'true', AWS_EC2_METADATA_DISABLED: 'true', TS_NODE_TRANSPILE_ONLY: 'true' },
+  exec: 'ts-node --project tsconfig.dev.json scripts/bench-site.ts',
   receiveArgs: true,
 });
 // CI builds the example SPA too (its own `tsc --noEmit` type-checks the frontend)

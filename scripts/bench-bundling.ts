@@ -195,7 +195,8 @@ function main(): void {
       times.ours.push(coldImport(ours));
     }
     log(`cold import: ours ${times.ours.map((t) => t.toFixed(3)).join(' ')}; naive ${times.naive.map((t) => t.toFixed(3)).join(' ')}`);
-    importRow = ['cold import of the handler (host build, python' + hostVersion + ', read-only, `PYTHONDONTWRITEBYTECODE=1`), median of ' + imports,
+    importRow = ['cold import of the handler (runtime python' + hostVersion + ', the host\'s, not the default python3.14; host build, read-only, '
+      + '`PYTHONDONTWRITEBYTECODE=1`), median of ' + imports,
       `${(median(times.ours) * 1000).toFixed(0)} ms`, `${(median(times.naive) * 1000).toFixed(0)} ms (naive \`--no-compile\` bundle)`,
       ratio(median(times.ours), median(times.naive)), '≤ 0.75×'];
     execFileSync('chmod', ['-R', 'u+w', path.join(OUT, 'import-ours'), path.join(OUT, 'import-naive')]);
@@ -224,12 +225,12 @@ function main(): void {
   }
 
   const rows = [
-    ['zip size of the example backend (ARM64, precompile off)', `${(median(zip.ours) / 1e6).toFixed(2)} MB`,
+    ['zip size of the example backend (runtime python3.14 ARM64, precompile off)', `${(median(zip.ours) / 1e6).toFixed(2)} MB`,
       `${(median(zip.naive) / 1e6).toFixed(2)} MB (naive \`pip install --no-compile --target\`, same wheels)`, ratio(median(zip.ours), median(zip.naive)), '≤ 0.8×'],
     ...(importRow ? [importRow] : []),
-    [`synth time of the example app, second synth into a fresh cdk.out, median of ${runs}`, `${median(synth.ours).toFixed(0)} ms`,
+    [`synth time of the example app (runtime python3.14 ARM64), second synth into a fresh cdk.out, median of ${runs}`, `${median(synth.ours).toFixed(0)} ms`,
       `${median(synth.prebuilt).toFixed(0)} ms (Lambda code as a prebuilt asset folder)`, ratio(median(synth.ours), median(synth.prebuilt)), '≤ 1.2×'],
-    ...(uv ? [[`bundle time of the example backend with uv, warm caches, median of ${runs}`, `${median(bundleTime.uv).toFixed(0)} ms`,
+    ...(uv ? [[`bundle time of the example backend with uv (runtime python3.14 ARM64), warm caches, median of ${runs}`, `${median(bundleTime.uv).toFixed(0)} ms`,
       `${median(bundleTime.pip).toFixed(0)} ms (pip, warm cache)`, ratio(median(bundleTime.uv), median(bundleTime.pip)), 'report']] : []),
   ];
   const uvVersion = uv ? execFileSync(uv, ['--version'], { encoding: 'utf8' }).trim() : 'uv not found';

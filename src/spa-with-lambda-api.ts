@@ -43,8 +43,11 @@ import { SpaWithLambdaApiProps } from './spa-with-lambda-api-props';
  */
 export class SpaWithLambdaApi extends SpaWithLambdaApiBase {
   /**
-   * Default globs of content-hashed files: Vite's `assets/`, Create React App's `static/`, and names with a
-   * content hash as webpack (`main.3f2a9c1b.js`) and Angular (`main-ABCD1234.js`) write them.
+   * Globs of content-hashed files for a prebuilt `sourceAsset`: Vite's `assets/`, Create React App's `static/`,
+   * and names with a content hash as webpack (`main.3f2a9c1b.js`) and Angular (`main-ABCD1234.js`) write them.
+   *
+   * A `source` folder does not use them (its files' names are read instead). `assets/*` also matches what Vite
+   * copies verbatim from `public/assets/`: with such files, list your own globs.
    */
   public static readonly DEFAULT_HASHED_ASSET_GLOBS: string[] = DEFAULT_HASHED_ASSET_GLOBS;
 

@@ -104,7 +104,7 @@ describe('origin verification', () => {
   });
 
   test('the secret ARN is an output, for the rotation steps', () => {
-    template.hasOutput('*', { Value: { Ref: secretId }, Description: Match.stringLikeRegexp('rotate it') });
+    template.hasOutput('*', { Value: { Ref: secretId }, Description: Match.stringLikeRegexp('Rotating the origin secret') });
   });
 
   test('header name, cache time and a pinned secret version are configurable', () => {

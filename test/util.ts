@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -7,12 +9,24 @@ export const FIXTURES = path.join(__dirname, 'fixtures');
 export const SITE = path.join(FIXTURES, 'site');
 export const BACKEND = path.join(FIXTURES, 'python-app');
 
+const tempDirs: string[] = [];
+// each test file that uses these helpers removes the folders they made (cloud assemblies, site folders)
+afterAll(() => tempDirs.splice(0).forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+/** A new temporary folder, removed after the test file. */
+export function testTempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
 /**
  * A stack in an App without feature flags. Bundling is skipped (`aws:cdk:bundling-stacks` is empty):
  * these tests are about the template, and the bundler has its own real tests.
  */
 export function newStack(region?: string): Stack {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  // the cloud assembly goes to a folder this file removes (an App without outdir leaves a cdk.out* folder in the temp folder)
+  const app = new App({ outdir: testTempDir('cdk.out-test-'), context: { 'aws:cdk:bundling-stacks': [] } });
   return new Stack(app, 'TestStack', region ? { env: { account: '111111111111', region } } : undefined);
 }
 

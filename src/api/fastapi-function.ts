@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,6 +11,7 @@ import { grantVpcAccess, LIVE_ALIAS_NAME, suppressTracingFinding, warnPlaintextS
 import { FunctionSecret } from './function-secret';
 import { DEFAULT_PYTHON_RUNTIME, resolveFunctionProps, validateFunctionOptions } from './function-validation';
 import { FunctionOriginVerification } from './origin-verification';
+import { checkHandlerAttribute, handlerWarning } from './handler-check';
 import {
   grantOriginVerifySecret, originVerifyFunctionSettings, validateFunctionOriginVerification, validateOriginVerifyEnvironment,
   validateOriginVerifySecretKeys,
@@ -266,6 +267,11 @@ export class FastApiFunction extends Construct implements iam.IGrantable, ec2.IC
         validateOriginVerifySecretKeys(errors, 'secrets', props.secrets ?? {});
       }
       errors.throwIfAny('FastApiFunction', id);
+    }
+    const handlerNotVerified = Token.isUnresolved(resolved.handler) || Token.isUnresolved(resolved.source) ? undefined
+      : handlerWarning(checkHandlerAttribute(resolved.source, resolved.handler, resolved.python), 'handler', resolved.handler);
+    if (handlerNotVerified) {
+      Annotations.of(this).addWarningV2('cdk-spa-with-lambda-api:handlerNotVerified', handlerNotVerified);
     }
 
     // least privilege: no AWS managed policy, logs only to this function's own log group

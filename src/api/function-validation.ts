@@ -4,6 +4,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { FastApiFunctionOptions } from './fastapi-function';
 import { isReservedEnvName, validateOperationsProps } from './function-operations';
+import { checkHandlerAttribute } from './handler-check';
 import { hasDependencyFile } from '../bundling/inputs';
 import { LIMITS, PropErrors, show, validateDirectory } from '../private/validation';
 
@@ -19,6 +20,7 @@ export function resolveFunctionProps(props: FastApiFunctionOptions): FunctionPro
     timeout: props.timeout ?? Duration.seconds(15),
     memorySize: props.memorySize ?? 256,
     environment: props.environment ?? {},
+    python: props.bundling?.python,
   };
 }
 
@@ -44,6 +46,8 @@ export interface FunctionPropsToValidate {
   readonly timeout: Duration;
   readonly memorySize: number;
   readonly environment: { [key: string]: string };
+  /** The interpreter of the handler check (the bundling `python` option). */
+  readonly python?: string;
 }
 
 /**
@@ -69,6 +73,15 @@ export function validateFunctionProps(errors: PropErrors, p: FunctionPropsToVali
       if (!candidates.some((c) => fs.existsSync(path.join(p.source, c)))) {
         errors.add(`${prefix}handler is ${show(p.handler)}, but neither ${candidates.map((c) => show(c.split(path.sep).join('/'))).join(' nor ')} exists in `
           + `${prefix}source ${show(p.source)}. Point the handler at the module that defines it, relative to the source folder.`);
+      } else {
+        // the one place where the source folder and the module are known: read the module with the host Python's ast
+        const check = checkHandlerAttribute(p.source, p.handler, p.python);
+        if (check?.status === 'absent') {
+          errors.add(`${prefix}handler is ${show(p.handler)}, but ${check.moduleFile} in ${prefix}source ${show(p.source)} defines no top-level `
+            + `${show(check.attribute)} (no assignment, def, class or import binds it), so Lambda's import of the handler would fail at the `
+            + `first request. Define it at the top level of ${check.moduleFile}, for example \`${check.attribute} = Mangum(app)\`, `
+            + `or set ${prefix}handler to the module and name of your Mangum handler.`);
+        }
       }
     }
   }

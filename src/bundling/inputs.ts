@@ -2,6 +2,8 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as cdk from 'aws-cdk-lib';
+import { checkNotVirtualWorkspaceRoot, poetryConstraintToPep440, PythonRequirement, uvLockDrift } from './project-checks';
+import { localTargetPath, readRequirementsFile } from './requirements-file';
 
 // smol-toml (a small, TOML 1.0-compliant parser with no dependencies) ships CommonJS for require() next to
 // ESM; its type declarations are ESM-only, which TypeScript's node16 mode refuses to import from CommonJS.
@@ -52,6 +54,8 @@ export interface DependencySource {
    * (a workspace lock, `-r` includes) and local path dependencies, each as `label:sha256`.
    */
   readonly hashParts: string[];
+  /** Every `requires-python` the project declares (pyproject, uv.lock, poetry), for the runtime check. */
+  readonly pythonRequirements: PythonRequirement[];
 }
 
 /** Files in the project folder that list dependencies (for messages). */
@@ -68,20 +72,23 @@ export function hasDependencyFile(dir: string): boolean {
  */
 export function findDependencySource(entry: string): DependencySource {
   const requirements = path.join(entry, 'requirements.txt');
+  const pyprojectFile = path.join(entry, 'pyproject.toml');
   if (isFile(requirements)) {
     const hashParts: string[] = [];
     const hasDependencies = scanRequirements(requirements, entry, hashParts, new Set());
-    return { kind: DependencyKind.REQUIREMENTS, file: requirements, hasDependencies, hashParts };
+    const pythonRequirements = isFile(pyprojectFile) ? projectPythonRequirements(readToml(pyprojectFile)) : [];
+    return { kind: DependencyKind.REQUIREMENTS, file: requirements, hasDependencies, hashParts, pythonRequirements };
   }
 
-  const pyprojectFile = path.join(entry, 'pyproject.toml');
   if (!isFile(pyprojectFile)) {
     throw new Error(`Python bundling: the project folder ${entry} has no requirements.txt and no pyproject.toml. `
       + `List the function's dependencies in one of: ${DEPENDENCY_FILES}. An empty requirements.txt is fine for a function without dependencies.`);
   }
   const pyproject = readToml(pyprojectFile);
+  const ownLock = path.join(entry, 'uv.lock');
+  checkNotVirtualWorkspaceRoot(entry, pyproject, isFile(ownLock) ? readToml(ownLock) : undefined);
 
-  const uvLock = findUvLock(entry);
+  const uvLock = findUvLock(entry, pyproject);
   if (uvLock) {
     return uvLock;
   }
@@ -89,6 +96,14 @@ export function findDependencySource(entry: string): DependencySource {
   const poetryLock = path.join(entry, 'poetry.lock');
   if (isFile(poetryLock)) {
     const lock = readToml(poetryLock);
+    const pythonRequirements = projectPythonRequirements(pyproject);
+    const poetryPython = asRecord(asRecord(asRecord(pyproject.tool).poetry).dependencies).python;
+    if (typeof poetryPython === 'string') {
+      const converted = poetryConstraintToPep440(poetryPython);
+      if (converted) {
+        pythonRequirements.push({ specifier: converted.join('||'), written: poetryPython, where: 'pyproject.toml [tool.poetry.dependencies] python' });
+      }
+    }
     const hashParts: string[] = [];
     for (const pkg of asArray(lock.package)) {
       const source = asRecord(asRecord(pkg).source);
@@ -96,7 +111,7 @@ export function findDependencySource(entry: string): DependencySource {
         hashParts.push(localPathHash(path.resolve(entry, source.url), `poetry.lock package ${String(asRecord(pkg).name)}`));
       }
     }
-    return { kind: DependencyKind.POETRY_LOCK, file: poetryLock, hasDependencies: asArray(lock.package).length > 0, hashParts };
+    return { kind: DependencyKind.POETRY_LOCK, file: poetryLock, hasDependencies: asArray(lock.package).length > 0, hashParts, pythonRequirements };
   }
 
   const project = asRecord(pyproject.project);
@@ -112,7 +127,22 @@ export function findDependencySource(entry: string): DependencySource {
   if (!deps.every((d) => typeof d === 'string')) {
     throw new Error(`Python bundling: [project] dependencies in ${pyprojectFile} must be a list of strings (PEP 508 requirements).`);
   }
-  return { kind: DependencyKind.PYPROJECT, file: pyprojectFile, requirements: deps as string[], hasDependencies: deps.length > 0, hashParts: [] };
+  return {
+    kind: DependencyKind.PYPROJECT,
+    file: pyprojectFile,
+    requirements: deps as string[],
+    hasDependencies: deps.length > 0,
+    hashParts: [],
+    pythonRequirements: projectPythonRequirements(pyproject),
+  };
+}
+
+/** `[project] requires-python` of a pyproject.toml, as a list of none or one. */
+function projectPythonRequirements(pyproject: Record<string, unknown>): PythonRequirement[] {
+  const requiresPython = asRecord(pyproject.project)['requires-python'];
+  return typeof requiresPython === 'string'
+    ? [{ specifier: requiresPython, written: requiresPython, where: 'pyproject.toml [project] requires-python' }]
+    : [];
 }
 
 /** Patterns from the project's `.lambdaignore` (gitignore syntax), or none. */
@@ -126,7 +156,7 @@ export function readLambdaIgnore(entry: string): string[] {
  * Looks for the `uv.lock` of the project: in its folder, or at the root of a uv workspace above it
  * whose lock has the project as a member. Returns undefined when there is none.
  */
-function findUvLock(entry: string): DependencySource | undefined {
+function findUvLock(entry: string, pyproject: Record<string, unknown>): DependencySource | undefined {
   let dir = entry;
   for (;;) {
     const file = path.join(dir, 'uv.lock');
@@ -145,6 +175,8 @@ function findUvLock(entry: string): DependencySource | undefined {
         }
         return undefined; // a lock above that does not know this project: not its workspace
       }
+      // lockfile drift: the project's (and its workspace members') declared dependencies against the lock
+      const drift = uvLockDrift(path.relative(dir, path.join(entry, 'pyproject.toml')) || 'pyproject.toml', asRecord(pyproject.project), own);
       const hashParts: string[] = [];
       if (dir !== entry) {
         hashParts.push(`uv.lock:${sha256(fs.readFileSync(file))}`);
@@ -167,11 +199,23 @@ function findUvLock(entry: string): DependencySource | undefined {
           const local = source.editable ?? source.virtual ?? source.directory ?? source.path;
           if (typeof local === 'string') {
             hashParts.push(localPathHash(path.resolve(dir, local), `uv.lock package ${name}`));
+            const memberPyproject = path.join(dir, local, 'pyproject.toml');
+            if (typeof (source.editable ?? source.virtual ?? source.directory) === 'string' && isFile(memberPyproject)) {
+              drift.push(...uvLockDrift(path.relative(dir, memberPyproject), asRecord(readToml(memberPyproject).project), target));
+            }
           }
         }
       }
+      if (drift.length > 0) {
+        throw new Error(`Python bundling: ${file} is out of date: ${drift.join('; ')}. Run \`uv lock\` in ${dir} and commit uv.lock. `
+          + 'The bundle installs exactly what the lock lists (uv export --frozen), so without a new lock these changes would not reach the function.');
+      }
       const hasDependencies = asArray(own.dependencies).length > 0;
-      return { kind: DependencyKind.UV_LOCK, file, lockRoot: dir, hasDependencies, hashParts };
+      const pythonRequirements = projectPythonRequirements(pyproject);
+      if (typeof lock['requires-python'] === 'string') {
+        pythonRequirements.push({ specifier: lock['requires-python'], written: lock['requires-python'], where: `${path.relative(entry, file) || 'uv.lock'} requires-python` });
+      }
+      return { kind: DependencyKind.UV_LOCK, file, lockRoot: dir, hasDependencies, hashParts, pythonRequirements };
     }
     const parent = path.dirname(dir);
     if (parent === dir || isDirectory(path.join(dir, '.git'))) return undefined;
@@ -187,47 +231,30 @@ function scanRequirements(file: string, entry: string, hashParts: string[], seen
   if (seen.has(file)) return false;
   seen.add(file);
   let listsSomething = false;
-  const logicalLines = fs.readFileSync(file, 'utf8').replace(/\\\r?\n/g, ' ').split(/\r?\n/);
-  logicalLines.forEach((raw, index) => {
-    const line = raw.replace(/(^|\s)#.*$/, '').trim();
-    if (line === '') return;
-    const where = `${path.relative(entry, file) || file} line ${index + 1}`;
-    const include = /^(?:-r|--requirement|-c|--constraint)(?:\s*=?\s*)(\S+)/.exec(line);
-    if (include) {
-      const included = path.resolve(path.dirname(file), include[1]);
+  for (const line of readRequirementsFile(file)) {
+    if (line.text === '') continue;
+    const where = `${path.relative(entry, file) || file} line ${line.number}`;
+    if (line.include) {
+      const included = path.resolve(path.dirname(file), line.include.target);
       if (!isFile(included)) {
-        throw new Error(`Python bundling: ${where} includes '${include[1]}', which does not exist (resolved to ${included}). Fix the path; it is relative to the file that includes it.`);
+        throw new Error(`Python bundling: ${where} includes '${line.include.target}', which does not exist (resolved to ${included}). Fix the path; it is relative to the file that includes it.`);
       }
       hashParts.push(`${path.relative(entry, included)}:${sha256(fs.readFileSync(included))}`);
-      if (/^(?:-r|--requirement)/.test(line) && scanRequirements(included, entry, hashParts, seen)) listsSomething = true;
-      return;
+      if (line.include.requirements && scanRequirements(included, entry, hashParts, seen)) listsSomething = true;
+      continue;
     }
-    if (line.startsWith('-') && !/^(?:-e|--editable)\b/.test(line)) return; // --index-url, --hash-only lines, ...
+    if (line.option) continue; // --index-url, --hash-only lines, ...
     listsSomething = true;
-    const spec = line.replace(/^(?:-e|--editable)(?:\s*=?\s*)/, '').split(/\s+--hash/)[0].split(/\s*;/)[0].trim();
-    const local = localRequirementPath(spec, entry);
-    if (local !== undefined) {
+    if (line.local) {
+      const local = localTargetPath(line.local.target, entry);
       if (!fs.existsSync(local)) {
-        throw new Error(`Python bundling: ${where} refers to the local path '${spec}', which does not exist (resolved to ${local}). `
+        throw new Error(`Python bundling: ${where} refers to the local path '${line.local.target}', which does not exist (resolved to ${local}). `
           + 'Local paths in requirements.txt are relative to the project folder.');
       }
       hashParts.push(localPathHash(local, `${where}`));
     }
-  });
+  }
   return listsSomething;
-}
-
-/** The absolute path of a local requirement (`./lib`, `../x.whl`, `file:///...`, `name @ file:...`), or undefined. */
-function localRequirementPath(spec: string, entry: string): string | undefined {
-  const direct = /^[A-Za-z0-9._-]+(?:\[[^\]]*\])?\s*@\s*(\S+)$/.exec(spec);
-  const target = direct ? direct[1] : spec;
-  if (target.startsWith('file:')) {
-    return path.resolve(entry, decodeURIComponent(target.replace(/^file:(\/\/)?/, '').replace(/^localhost\//, '/')));
-  }
-  if (/^(\.{1,2}[\\/]|\/)/.test(target) || target === '.' || target === '..') {
-    return path.resolve(entry, target);
-  }
-  return undefined;
 }
 
 /** A hash of a local dependency: the fingerprint of a folder (without the default excludes) or the hash of a file. */

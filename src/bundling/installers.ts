@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as cdk from 'aws-cdk-lib';
 import { DependencyKind, DependencySource, isFile, LOCAL_PACKAGE_EXCLUDES } from './inputs';
+import { localTargetPath, readRequirementsFile } from './requirements-file';
 import { describeTarget, isPureWheel, markerEnvironment, PythonTarget } from './target';
 
 /** A dependency that has no wheel for the target and is not pure Python: only Docker (or a wheel) can fix it. */
@@ -73,6 +74,15 @@ export function resolveRequirements(source: DependencySource, req: InstallReques
         throw new Error(`Python bundling: the project is locked with ${source.file}, and exporting that lock needs uv, which was not found `
           + '(neither the CDK_SPA_UV environment variable nor `uv` on PATH). Install uv (`pip install uv`, or see https://docs.astral.sh/uv/), '
           + 'set CDK_SPA_UV to its path, or add a requirements.txt (`uv export --no-dev --no-emit-project -o requirements.txt`).');
+      }
+      // The static comparison of pyproject.toml and uv.lock (inputs.ts) already passed; uv's own check also sees
+      // what it cannot (markers in uv's normal form, [tool.uv.sources], indexes). Only its "needs to be updated"
+      // answer fails: without an interpreter or the index (offline), it cannot tell, and the static answer stands.
+      const check = run(req.uv, ['lock', '--check', '--no-python-downloads'], req.entry);
+      if (check.status !== 0 && /needs to be updated/.test(check.stderr ?? '')) {
+        throw new Error(`Python bundling: ${source.file} is out of date: \`uv lock --check\` says it needs to be updated. `
+          + `Run \`uv lock\` in ${source.lockRoot ?? req.entry} and commit uv.lock. The bundle installs exactly what the lock lists `
+          + `(uv export --frozen), so without a new lock the changes would not reach the function. uv's output:\n${tail(check)}`);
       }
       const file = path.join(req.work, 'requirements.txt');
       const args = ['export', '--frozen', '--no-dev', '--no-editable', '--no-emit-project', '--format', 'requirements.txt', '--no-header', '--quiet', '--output-file', file];
@@ -319,25 +329,18 @@ export function findOnPath(name: string): string | undefined {
  * its `--hash` options (every other line is still an exact `==` pin of the lock or file).
  */
 function isolateLocalPaths(file: string, base: string, work: string, out: string, forPip: boolean, depth = 0): string {
-  const lines = fs.readFileSync(file, 'utf8').replace(/\\\r?\n/g, ' ').split(/\r?\n/);
   let copies = 0;
-  const rewritten = lines.map((raw) => {
-    const line = raw.trim();
-    const include = /^(-r|--requirement|-c|--constraint)(\s*=?\s*)(\S+)(.*)$/.exec(line);
-    if (include) {
-      const included = path.resolve(path.dirname(file), include[3]);
+  const rewritten = readRequirementsFile(file).map((line) => {
+    if (line.include) {
+      const included = path.resolve(path.dirname(file), line.include.target);
       // Includes get the same treatment, in copies of their own (relative paths in them stay relative to the project).
       const copy = depth < 10 && isFile(included)
         ? isolateLocalPaths(included, base, work, path.join(fs.mkdtempSync(path.join(work, 'include-')), path.basename(included)), forPip, depth + 1)
         : included;
-      return `${include[1]} ${copy}${include[4]}`;
+      return `${line.include.option} ${copy}${line.include.rest}`;
     }
-    const m = /^((?:-e|--editable)\s+)?((?:[A-Za-z0-9._-]+(?:\[[^\]]*\])?\s*@\s*)?)(file:\S+|\.{1,2}(?:[\\/]\S*)?|\/\S*)(.*)$/.exec(line);
-    if (!m) return raw;
-    const target = m[3].startsWith('file:')
-      ? decodeURIComponent(m[3].replace(/^file:(\/\/)?/, '').replace(/^localhost\//, '/'))
-      : m[3];
-    const local = path.resolve(base, target);
+    if (!line.local) return line.text;
+    const local = localTargetPath(line.local.target, base);
     let installFrom = local;
     if (fs.existsSync(local) && fs.statSync(local).isDirectory()) {
       copies++;
@@ -348,7 +351,7 @@ function isolateLocalPaths(file: string, base: string, work: string, out: string
       });
     }
     // An editable install makes no sense in a bundle: install the package itself.
-    return `${m[2] ? `${m[2].trim()} @ file://${installFrom}` : installFrom}${m[4]}`;
+    return `${line.local.named ? `${line.local.named} @ file://${installFrom}` : installFrom}${line.local.rest}`;
   });
   const hasLocal = copies > 0;
   const result = forPip && hasLocal ? rewritten.map((line) => line.replace(/\s+--hash[=\s]\S+/g, '')) : rewritten;

@@ -4,20 +4,7 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import { NeedsCompilingError } from './installers';
 import { describeTarget, PythonTarget, wheelTagFits } from './target';
-
-/** Every file below `dir`, as paths relative to it (forward slashes), sorted. */
-export function listFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (relative: string) => {
-    for (const dirent of fs.readdirSync(path.join(dir, relative), { withFileTypes: true })) {
-      const child = relative ? `${relative}/${dirent.name}` : dirent.name;
-      if (dirent.isDirectory()) walk(child);
-      else out.push(child);
-    }
-  };
-  walk('');
-  return out.sort();
-}
+import { listFiles } from '../private/files';
 
 /**
  * Checks that what was installed runs on the target: every wheel's tag fits it (a package that pip or uv
@@ -65,7 +52,20 @@ export function elfMachine(file: string): number | undefined {
 export interface TrimResult {
   readonly files: number;
   readonly bytes: number;
+  /** Of these, the build sources (C/C++ and Cython sources, package headers, man pages). */
+  readonly sourceFiles: number;
+  readonly sourceBytes: number;
 }
+
+/**
+ * Files that only serve to build a native extension, never read when it is imported: C and C++ sources, Cython
+ * sources and declarations (`.pyx`, `.pxd`, `.pxi`; `cimport` reads them when ANOTHER package is compiled).
+ * Headers (`.h`, `.hpp`) go only inside an `include/` folder of a package (numpy's, pybind11's: for compiling
+ * against the package), never elsewhere, because cffi-style packages may read a header next to their code at
+ * run time. `.py`, `.so` and data files are never touched.
+ */
+const BUILD_SOURCE = /\.(c|cc|cpp|cxx|pyx|pxd|pxi)$/i;
+const HEADER = /\.(h|hh|hpp|hxx)$/i;
 
 /**
  * Files of `*.dist-info` that only record how a package was installed (`direct_url.json` holds a local path):
@@ -79,19 +79,29 @@ const INSTALLER_RECORDS = ['direct_url.json', 'INSTALLER', 'REQUESTED', 'uv_cach
  * machine's interpreter in their shebang), installer records and uv's `.lock` of the target folder.
  * `*.dist-info/METADATA` and the rest of `*.dist-info` stay: `importlib.metadata` reads them.
  */
-export function trimInstalled(site: string): TrimResult {
+export function trimInstalled(site: string, options: { buildSources?: boolean } = {}): TrimResult {
+  const trimSources = options.buildSources ?? true;
   let files = 0;
   let bytes = 0;
-  const remove = (p: string) => {
+  let sourceFiles = 0;
+  let sourceBytes = 0;
+  const remove = (p: string, isSource = false) => {
     for (const f of fs.statSync(p).isDirectory() ? listFiles(p).map((r) => path.join(p, r)) : [p]) {
-      bytes += fs.lstatSync(f).size;
+      const size = fs.lstatSync(f).size;
+      bytes += size;
       files++;
+      if (isSource) {
+        sourceBytes += size;
+        sourceFiles++;
+      }
     }
     fs.rmSync(p, { recursive: true, force: true });
   };
   const binDir = path.join(site, 'bin');
   if (fs.existsSync(binDir)) remove(binDir);
-  const walk = (dir: string, depth: number) => {
+  const manDir = path.join(site, 'share', 'man');
+  if (trimSources && fs.existsSync(manDir)) remove(manDir, true);
+  const walk = (dir: string, depth: number, inInclude: boolean) => {
     for (const dirent of fs.readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, dirent.name);
       const inDistInfo = /\.dist-info$/.test(path.basename(dir));
@@ -99,15 +109,18 @@ export function trimInstalled(site: string): TrimResult {
         if (dirent.name === '__pycache__' || ((dirent.name === 'tests' || dirent.name === 'test') && !inDistInfo)) {
           remove(full);
         } else {
-          walk(full, depth + 1);
+          // `include/` of a package (not a top-level `include` package of its own)
+          walk(full, depth + 1, inInclude || (depth > 0 && dirent.name === 'include'));
         }
       } else if (/\.(pyi|pyc|pyo)$/.test(dirent.name) || (inDistInfo && INSTALLER_RECORDS.includes(dirent.name)) || (depth === 0 && dirent.name === '.lock')) {
         remove(full);
+      } else if (trimSources && !inDistInfo && depth > 0 && (BUILD_SOURCE.test(dirent.name) || (inInclude && HEADER.test(dirent.name)))) {
+        remove(full, true);
       }
     }
   };
-  walk(site, 0);
-  return { files, bytes };
+  walk(site, 0, false);
+  return { files, bytes, sourceFiles, sourceBytes };
 }
 
 /** Finds an interpreter of exactly the target's Python version, or undefined. */

@@ -64,12 +64,38 @@ export interface PythonBundlingOptions {
    *
    * Lambda's `/var/task` is read-only, so without them Python compiles every imported module again at
    * each cold start. Compiling needs an interpreter of exactly the runtime's Python version on the
-   * machine that bundles (`python3.X` on PATH, or the `python` option / `CDK_SPA_PYTHON`); without one it
-   * is skipped with an info message.
+   * machine that bundles: the `python` option / `CDK_SPA_PYTHON`, `python3.X` on PATH, or, when uv is found,
+   * a Python that `uv python find` finds (uv-managed ones included) or `uv python install` installs (see
+   * `downloadPython`). Without one it is skipped with an info message.
    *
    * @default true
    */
   readonly precompile?: boolean;
+
+  /**
+   * Let uv download a CPython of the runtime's version (`uv python install 3.X`, a standalone build kept in uv's
+   * data folder) when no interpreter of that version is on the machine, to precompile the bundle with.
+   *
+   * Only used when uv is found and `precompile` is true. Set it to false on offline machines or where nothing
+   * may be downloaded; uv's own `UV_OFFLINE` and `UV_PYTHON_DOWNLOADS=never` are honoured too. A failed download
+   * skips precompilation with the info message, it never fails synth.
+   *
+   * @default true
+   */
+  readonly downloadPython?: boolean;
+
+  /**
+   * Leave out of the installed packages the files that only build native extensions: C and C++ sources
+   * (`*.c`, `*.cpp`, ...), Cython sources and declarations (`*.pyx`, `*.pxd`, `*.pxi`), headers inside a
+   * package's `include/` folder, and `share/man`.
+   *
+   * Importing a package never reads them (they matter only when compiling against it); on real projects they are
+   * several percent of the bundle (psycopg-binary alone ships 6.7 MB of `.c`). The size report counts them in
+   * "trimmed". `.py`, `.so` and data files are never removed, nor headers outside an `include/` folder.
+   *
+   * @default true
+   */
+  readonly trimBuildSources?: boolean;
 
   /**
    * Bundle in Docker (see `PythonInstaller.DOCKER`) when a dependency has no wheel for the function's

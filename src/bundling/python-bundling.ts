@@ -1,18 +1,20 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as cdk from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { PythonBundlingOptions, PythonInstaller } from './python-bundling-options';
 import { bundleCacheDir, copyTree, readCached, writeCached } from './cache';
 import { DEFAULT_PYTHON_EXCLUDES, DependencyKind, DependencySource, findDependencySource, readLambdaIgnore } from './inputs';
 import {
-  findOnPath, InstallRequest, InstallResult, installWithPip, installWithUv, NeedsCompilingError, resolveRequirements,
+  findOnPath, installerEnv, InstallRequest, InstallResult, installWithPip, installWithUv, NeedsCompilingError, resolveRequirements,
 } from './installers';
 import {
   findExactPython, largestPackages, measureBundle, megabytes, precompile, trimInstalled, validateInstalled,
 } from './postprocess';
+import { checkRuntimeAgainstRequiresPython } from './project-checks';
+import { PythonBundlingOptions, PythonInstaller } from './python-bundling-options';
 import { PythonTarget, resolveTarget } from './target';
 
 export { DEFAULT_PYTHON_EXCLUDES } from './inputs';
@@ -61,6 +63,8 @@ export interface PythonBundleReport {
   readonly precompiledWith?: string;
   /** Bytes removed from the installed packages by trimming. */
   readonly trimmedBytes: number;
+  /** Of `trimmedBytes`, the build sources (C/C++/Cython sources, package headers, man pages). */
+  readonly trimmedSourceBytes?: number;
   /** Unzipped size of the bundle, in bytes. */
   readonly unzippedBytes: number;
   /** Size of the bundle as a zip file, in bytes. */
@@ -81,8 +85,11 @@ export function pipPlatformTags(runtime: lambda.Runtime, architecture: lambda.Ar
   return resolveTarget(runtime, architecture).platformTags;
 }
 
+/** `uv python install` runs that failed in this process (uv, version): not retried. */
+const failedPythonInstalls = new Set<string>();
+
 /** Bump whenever the same inputs would bundle differently (installer flags, trimming, platform tags...). */
-const BUNDLER_VERSION = 'python-bundler/2';
+const BUNDLER_VERSION = 'python-bundler/3';
 /** Lambda's limit for the unzipped deployment package (function code and layers), in bytes. */
 const LAMBDA_UNZIPPED_LIMIT = 262_144_000;
 /** The requirements file the Docker bundling command installs (written into the output folder before Docker runs). */
@@ -99,9 +106,13 @@ export function pythonBundledCode(props: PythonBundlingProps): lambda.AssetCode 
   }
   const entry = path.resolve(props.entry);
   const source = findDependencySource(entry);
+  // before anything is installed: a runtime no release of which the project accepts fails here, with both named
+  checkRuntimeAgainstRequiresPython(props.runtime, source.pythonRequirements);
   const exclude = [...DEFAULT_PYTHON_EXCLUDES, ...readLambdaIgnore(entry), ...(props.exclude ?? [])];
   const installer = props.installer ?? PythonInstaller.AUTO;
   const precompileWanted = props.precompile ?? true;
+  const trimBuildSources = props.trimBuildSources ?? true;
+  const downloadPython = props.downloadPython ?? true;
   const extraArgs = props.extraInstallArgs ?? [];
 
   // Hash what decides the bundle, never the installer's output: the source after excludes, the dependency
@@ -118,6 +129,7 @@ export function pythonBundledCode(props: PythonBundlingProps): lambda.AssetCode 
       platforms: target.platformTags,
       installer,
       precompile: precompileWanted,
+      trimBuildSources,
       extraArgs,
       dependencies: source.kind,
       inputs: source.hashParts,
@@ -131,6 +143,8 @@ export function pythonBundledCode(props: PythonBundlingProps): lambda.AssetCode 
     exclude,
     installer,
     precompile: precompileWanted,
+    trimBuildSources,
+    downloadPython,
     extraArgs,
     assetHash,
     python: props.python ?? process.env.CDK_SPA_PYTHON ?? 'python3',
@@ -198,6 +212,8 @@ interface BundlerSettings {
   readonly exclude: string[];
   readonly installer: PythonInstaller;
   readonly precompile: boolean;
+  readonly trimBuildSources: boolean;
+  readonly downloadPython: boolean;
   readonly extraArgs: string[];
   readonly assetHash: string;
   readonly python: string;
@@ -215,6 +231,7 @@ interface CacheManifest {
   readonly builtLocally: string[];
   readonly precompiledWith?: string;
   readonly trimmedBytes: number;
+  readonly trimmedSourceBytes?: number;
   readonly unzippedBytes: number;
   readonly zippedBytes: number;
   readonly fileCount: number;
@@ -275,7 +292,7 @@ class LocalPythonBundler implements cdk.ILocalBundling {
         throw e;
       }
       const installMillis = install ? Date.now() - installStarted : 0;
-      const trimmed = trimInstalled(site);
+      const trimmed = trimInstalled(site, { buildSources: s.trimBuildSources });
 
       // The project's files first; an installed package with the same top-level name does not replace them.
       cdk.FileSystem.copyDirectory(s.entry, bundle, { exclude: s.exclude, ignoreMode: cdk.IgnoreMode.GIT });
@@ -306,6 +323,7 @@ class LocalPythonBundler implements cdk.ILocalBundling {
         builtLocally: install?.builtLocally ?? [],
         precompiledWith,
         trimmedBytes: trimmed.bytes,
+        trimmedSourceBytes: trimmed.sourceBytes,
         unzippedBytes: size.unzippedBytes,
         zippedBytes: size.zippedBytes,
         fileCount: size.fileCount,
@@ -356,7 +374,7 @@ class LocalPythonBundler implements cdk.ILocalBundling {
   private precompile(bundle: string): string | undefined {
     const s = this.s;
     if (!s.precompile) return undefined;
-    const python = findExactPython(s.target, this.precompileCandidates());
+    const python = findExactPython(s.target, this.precompileCandidates()) ?? this.uvPython();
     if (!python) {
       this.precompileSkipped();
       return undefined;
@@ -374,11 +392,36 @@ class LocalPythonBundler implements cdk.ILocalBundling {
     return [s.explicitPython, `python${s.target.version}`, 'python3'].filter((c): c is string => !!c);
   }
 
+  /**
+   * A CPython of the runtime's version that uv finds (its managed Pythons, then PATH) or, unless `downloadPython`
+   * is false, installs (`uv python install`, a python-build-standalone CPython in uv's cache). A failed install is
+   * not retried in the same process (offline machines pay its timeout once).
+   */
+  private uvPython(): string | undefined {
+    const uv = process.env.CDK_SPA_UV || findOnPath('uv');
+    if (!uv) return undefined;
+    const v = this.s.target.version;
+    const find = () => {
+      const r = spawnSync(uv, ['python', 'find', `cpython@${v}`, '--no-python-downloads', '--no-project'], { encoding: 'utf8', timeout: 60_000, env: installerEnv() });
+      return r.status === 0 && r.stdout.trim() ? findExactPython(this.s.target, [r.stdout.trim()]) : undefined;
+    };
+    const found = find();
+    if (found || !this.s.downloadPython || failedPythonInstalls.has(`${uv}\0${v}`)) return found;
+    const install = spawnSync(uv, ['python', 'install', `cpython@${v}`], { encoding: 'utf8', timeout: 600_000, env: installerEnv() });
+    if (install.status !== 0) {
+      failedPythonInstalls.add(`${uv}\0${v}`);
+      return undefined;
+    }
+    return find();
+  }
+
   private precompileSkipped(): void {
     const v = this.s.target.version;
     this.info('bundling-precompile-skipped', `Bytecode precompilation skipped: no CPython ${v} interpreter found `
-      + `(looked for the python option or CDK_SPA_PYTHON, python${v} and python3 on PATH). Without it, Lambda compiles every imported module at each cold start. To precompile, install `
-      + `Python ${v} so that python${v} is on PATH (or set CDK_SPA_PYTHON to it), or set bundling.precompile to false to silence this.`);
+      + `(looked for the python option or CDK_SPA_PYTHON, python${v} and python3 on PATH, and with uv for a uv-managed Python ${v}, `
+      + 'installed unless bundling.downloadPython is false). Without it, Lambda compiles every imported module at each cold start. To precompile, install '
+      + `Python ${v} so that python${v} is on PATH (or set CDK_SPA_PYTHON to it), install uv (\`uv python install ${v}\`), `
+      + 'or set bundling.precompile to false to silence this.');
   }
 
   /** Leaves the project and its resolved requirements in `outputDir` for the Docker command. */
@@ -435,7 +478,7 @@ class LocalPythonBundler implements cdk.ILocalBundling {
     lastReport = { ...report, assetHash: s.assetHash, dependencies: s.source.kind };
     this.info('bundling-report', `Python bundle for ${s.target.runtimeName} ${s.target.machine}: ${megabytes(report.unzippedBytes)} unzipped, `
       + `${megabytes(report.zippedBytes)} zipped, ${report.fileCount} files; dependencies from ${s.source.kind}; `
-      + `trimmed ${megabytes(report.trimmedBytes)}; ${report.precompiledWith ? `precompiled for Python ${s.target.version}` : 'not precompiled'}.`);
+      + `trimmed ${megabytes(report.trimmedBytes)}${report.trimmedSourceBytes ? ` (build sources ${megabytes(report.trimmedSourceBytes)})` : ''}; ${report.precompiledWith ? `precompiled for Python ${s.target.version}` : 'not precompiled'}.`);
   }
 
   private info(id: string, message: string): void {

@@ -17,7 +17,6 @@ import { StaticSite, ViteOrigin } from './site';
 import { ensureVenv } from './venv';
 import { watchTree } from './watch';
 import { DEFAULT_CONTENT_SECURITY_POLICY } from '../distribution/security-headers';
-import { SpaWithLambdaApi } from '../spa-with-lambda-api';
 
 const USAGE = `Usage: cdk-spa-with-lambda-api dev [options]
 
@@ -153,7 +152,7 @@ async function main(argv: string[]): Promise<void> {
       throw new DevError(`The site folder ${path.resolve(siteDir)} has no index.html. Build the SPA first (for example \`npm run build\`), `
         + 'or serve it through Vite with --vite <frontend folder>.');
     }
-    site = new StaticSite(siteDir, facts?.hashedAssetGlobs ?? SpaWithLambdaApi.DEFAULT_HASHED_ASSET_GLOBS);
+    site = new StaticSite(siteDir, facts?.hashedAssetGlobs);
   }
 
   let responseHeaders: Record<string, string> = responseHeadersFor(facts?.contentSecurityPolicy ?? DEFAULT_CONTENT_SECURITY_POLICY);

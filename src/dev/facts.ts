@@ -4,7 +4,6 @@ import { Construct } from 'constructs';
 import { resolveFunctionProps } from '../api/function-validation';
 import { DEFAULT_CONTENT_SECURITY_POLICY } from '../distribution/security-headers';
 // a cycle, but only used when the construct calls recordDevFacts (both modules are loaded by then)
-import { DEFAULT_HASHED_ASSET_GLOBS } from '../site/spa-site';
 import { SpaWithLambdaApiProps } from '../spa-with-lambda-api-props';
 
 /** The metadata type under which a SpaWithLambdaApi records what the local dev server needs. */
@@ -22,7 +21,7 @@ export interface DevFacts {
   readonly version: 1;
   /** `site.source`, when the site is a folder (not `site.sourceAsset`). */
   readonly site?: string;
-  readonly hashedAssetGlobs: string[];
+  readonly hashedAssetGlobs?: string[];
   /** `viewer-request-function`, `error-responses` or `none`. */
   readonly routing: string;
   /** The Content-Security-Policy of the construct's security headers; undefined with the user's own policy. */
@@ -59,7 +58,7 @@ export function recordDevFacts(scope: Construct, props: SpaWithLambdaApiProps, a
   const facts: DevFacts = {
     version: 1,
     site: literal(props.site.source) ? rel(props.site.source) : undefined,
-    hashedAssetGlobs: props.site.hashedAssetGlobs ?? DEFAULT_HASHED_ASSET_GLOBS,
+    hashedAssetGlobs: props.site.hashedAssetGlobs,
     routing: props.site.routing?.mode ?? 'viewer-request-function',
     contentSecurityPolicy: props.responseHeadersPolicy ? undefined : (props.contentSecurityPolicy ?? DEFAULT_CONTENT_SECURITY_POLICY),
     customResponseHeadersPolicy: props.responseHeadersPolicy !== undefined,

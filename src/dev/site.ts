@@ -4,7 +4,7 @@ import * as http from 'http';
 import * as net from 'net';
 import * as path from 'path';
 import * as vm from 'vm';
-import { matchesAny } from '../private/fnmatch';
+import { hashedClassifier } from '../site/site-deployment';
 
 /** The SPA-routing CloudFront Function that the distribution runs, the same file. */
 export const SPA_ROUTING_FUNCTION = path.join(__dirname, '..', 'routing', 'runtime', 'spa-routing.js');
@@ -150,9 +150,12 @@ const CONTENT_TYPES: Record<string, string> = {
  */
 export class StaticSite {
   private readonly root: string;
+  private readonly isHashed: (file: string) => boolean;
 
-  constructor(root: string, private readonly hashedAssetGlobs: string[]) {
+  /** @param hashedAssetGlobs `site.hashedAssetGlobs`; unset, hashed files are told by their names, as the upload does */
+  constructor(root: string, hashedAssetGlobs?: string[]) {
     this.root = path.resolve(root);
+    this.isHashed = hashedClassifier(hashedAssetGlobs);
   }
 
   public serve(uri: string, method: string): DevResponse {
@@ -183,7 +186,7 @@ export class StaticSite {
       statusCode: 200,
       headers: {
         'content-type': /^(text\/|application\/(javascript|json|xml|manifest))/.test(contentType) ? `${contentType}; charset=utf-8` : contentType,
-        'cache-control': matchesAny(key, this.hashedAssetGlobs) ? 'public, max-age=31536000, immutable' : 'no-cache',
+        'cache-control': this.isHashed(key) ? 'public, max-age=31536000, immutable' : 'no-cache',
         'etag': `"${crypto.createHash('md5').update(body).digest('hex')}"`,
         'last-modified': stat.mtime.toUTCString(),
       },

@@ -1,6 +1,5 @@
-import * as fs from 'fs';
 import * as path from 'path';
-import { CfnResource, CustomResource, Duration, FileSystem, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnResource, CustomResource, Duration, RemovalPolicy, Stack, SymlinkFollowMode } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -10,8 +9,11 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IDependable } from 'constructs';
-import { matchesAny } from '../private/fnmatch';
+import { hasContentHash } from './hashed-names';
+import { filtersSelecting } from './upload-filters';
 import { functionLogging } from '../api/function-logging';
+import { listFiles } from '../private/files';
+import { fnmatchToRegExp } from '../private/fnmatch';
 import { addNagSuppressions } from '../private/nag';
 
 /** `Cache-Control` of content-hashed files: their name changes whenever their content does. */
@@ -69,8 +71,13 @@ export interface SiteDeploymentProps {
   readonly source?: string;
   /** A prebuilt source (a zip, or an asset bundled at synth time): its files are not known at synth time. */
   readonly sourceAsset?: s3deploy.ISource;
-  /** fnmatch globs (`aws s3 sync` semantics) of content-hashed files, relative to the site root. */
-  readonly hashedGlobs: string[];
+  /**
+   * fnmatch globs (`aws s3 sync` semantics) of content-hashed files, relative to the site root. Required with
+   * `sourceAsset`; with `source`, they replace the detection of content hashes in file names.
+   *
+   * @default - with `source`, files whose name carries a content hash ({@link hasContentHash})
+   */
+  readonly hashedGlobs?: string[];
   /** How many releases keep their hashed files, the current one included (at least 2). */
   readonly keepReleases?: number;
   /** Retention of the cleanup function's log group. */
@@ -98,10 +105,12 @@ interface UploadGroup {
  *    releases. No BucketDeployment prunes: the cleanup is the only deleter, so the previous release's chunks
  *    stay for the tabs that still run it.
  *
- * With a `source` folder, files are split at synth time into groups by class (hashed or not) and by explicit
- * content type, each group its own asset and BucketDeployment (only the groups that have files, plus
- * `HashedAssets` and `Files`, which always exist). With a prebuilt `sourceAsset`, the two deployments filter
- * the one zip with the globs, and content types are the upload's guesses.
+ * With a `source` folder, the folder is ONE asset (staged by the CDK, no copy of ours), and its files are split at
+ * synth time into groups by class (hashed or not: {@link hasContentHash}, or the user's globs) and by explicit
+ * content type, each group a BucketDeployment of the same zip that selects exactly its files with `aws s3 sync`
+ * exclude/include filters ({@link filtersSelecting}; only the groups that have files, plus `HashedAssets` and
+ * `Files`, which always exist). With a prebuilt `sourceAsset`, the two deployments filter its zip with the globs,
+ * and content types are the upload's guesses.
  */
 export class SiteDeployment extends Construct {
   /** The deployment of the hashed files whose content type the upload guesses (images, fonts, ...). */
@@ -156,21 +165,37 @@ export class SiteDeployment extends Construct {
     const unhashed: s3deploy.BucketDeployment[] = [];
 
     if (props.source !== undefined) {
-      const groups = uploadGroups(listFiles(props.source), props.hashedGlobs);
+      // the files as the asset holds them (links followed), each classified and grouped at synth time
+      const files = listFiles(props.source, { followSymlinks: true });
+      const groups = uploadGroups(files, hashedClassifier(props.hashedGlobs));
       this.unhashedFiles = groups.filter((g) => !g.hashed).flatMap((g) => g.files).sort();
+      // one asset for the whole site, staged by the CDK like any asset (no copy of ours); each deployment picks
+      // its group out of the same zip with aws s3 sync filters
+      const asset = new s3assets.Asset(this, 'Source', { path: props.source, followSymlinks: SymlinkFollowMode.ALWAYS });
+      this.cleanupFunction.addToRolePolicy(new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [asset.bucket.arnForObjects(asset.s3ObjectKey)],
+      }));
+      const hashedFilters = filtersSelecting(files, new Set(groups.filter((g) => g.hashed).flatMap((g) => g.files)));
+      sources.push({
+        BucketName: asset.s3BucketName,
+        ObjectKey: asset.s3ObjectKey,
+        HashedGlobs: hashedFilters.include,
+        HashedExclude: hashedFilters.exclude,
+      });
+      const source = s3deploy.Source.bucket(asset.bucket, asset.s3ObjectKey);
       for (const group of groups) {
-        const asset = new s3assets.Asset(this, `${group.id}Source`, { path: stage(props.source, group.files) });
-        this.cleanupFunction.addToRolePolicy(new iam.PolicyStatement({
-          actions: ['s3:GetObject'],
-          resources: [asset.bucket.arnForObjects(asset.s3ObjectKey)],
-        }));
-        sources.push({ BucketName: asset.s3BucketName, ObjectKey: asset.s3ObjectKey, HashedGlobs: group.hashed ? ['*'] : [] });
-        const source = s3deploy.Source.bucket(asset.bucket, asset.s3ObjectKey);
+        const filters = filtersSelecting(files, new Set(group.files));
+        const selection = {
+          exclude: filters.exclude.length > 0 ? filters.exclude : undefined,
+          include: filters.include.length > 0 ? filters.include : undefined,
+        };
         if (group.hashed) {
-          hashed.push(this.hashedDeployment(group.id, props, source, {}, group.contentType));
+          hashed.push(this.hashedDeployment(group.id, props, source, selection, group.contentType));
         } else {
           const isMain = group.id === 'Files';
           unhashed.push(this.filesDeployment(group.id, props, source, {
+            ...selection,
             // `Files` holds index.html, so it also invalidates "/"; it is the one deploy waits for
             distributionPaths: invalidationPaths(group.files, isMain),
             waitForDistributionInvalidation: isMain,
@@ -185,10 +210,11 @@ export class SiteDeployment extends Construct {
         actions: ['s3:GetObject'],
         resources: [config.bucket.arnForObjects(config.zipObjectKey)],
       }));
-      sources.push({ BucketName: config.bucket.bucketName, ObjectKey: config.zipObjectKey, HashedGlobs: props.hashedGlobs });
-      hashed.push(this.hashedDeployment('HashedAssets', props, source, { exclude: ['*'], include: props.hashedGlobs }));
+      const globs = props.hashedGlobs ?? [];
+      sources.push({ BucketName: config.bucket.bucketName, ObjectKey: config.zipObjectKey, HashedGlobs: globs });
+      hashed.push(this.hashedDeployment('HashedAssets', props, source, { exclude: ['*'], include: globs }));
       unhashed.push(this.filesDeployment('Files', props, source, {
-        exclude: [...props.hashedGlobs, `${MANIFEST_PREFIX}*`],
+        exclude: [...globs, `${MANIFEST_PREFIX}*`],
         // the files are unknown at synth time: the paths that matter most (other unhashed files are `no-cache`)
         distributionPaths: ['/', '/index.html'],
       }));
@@ -264,12 +290,13 @@ export class SiteDeployment extends Construct {
   }
 
   private filesDeployment(id: string, props: SiteDeploymentProps, source: s3deploy.ISource,
-    options: { exclude?: string[]; distributionPaths: string[]; waitForDistributionInvalidation?: boolean },
+    options: { exclude?: string[]; include?: string[]; distributionPaths: string[]; waitForDistributionInvalidation?: boolean },
     contentType?: string): s3deploy.BucketDeployment {
     return new s3deploy.BucketDeployment(this, id, {
       destinationBucket: props.bucket,
       sources: [source],
       exclude: options.exclude,
+      include: options.include,
       prune: false,
       cacheControl: [s3deploy.CacheControl.noCache()],
       contentType,
@@ -303,8 +330,13 @@ function suppressCleanupFindings(fn: lambda.Function, bucket: s3.IBucket): void 
 interface CleanupSource {
   readonly BucketName: string;
   readonly ObjectKey: string;
-  /** Globs of the hashed files in this zip (`['*']`: all of them, `[]`: none). */
+  /** Include globs of the hashed files in this zip (`aws s3 sync --include`). */
   readonly HashedGlobs: string[];
+  /**
+   * Exclude globs of the hashed-file selection, applied before `HashedGlobs` as `aws s3 sync` does: a file is
+   * hashed when it matches a `HashedGlobs` glob or no `HashedExclude` glob. Absent: `['*']`.
+   */
+  readonly HashedExclude?: string[];
 }
 
 /**
@@ -312,10 +344,11 @@ interface CleanupSource {
  * (the files whose type the upload guesses) always exist, even empty; the typed groups only when they have files.
  * Hashed groups come first.
  */
-export function uploadGroups(files: string[], hashedGlobs: string[]): UploadGroup[] {
+export function uploadGroups(files: string[], isHashed: (file: string) => boolean): UploadGroup[] {
+  const hashedFiles = new Set(files.filter(isHashed));
   const groups: UploadGroup[] = [];
   for (const hashed of [true, false]) {
-    const ofClass = files.filter((f) => matchesAny(f, hashedGlobs) === hashed);
+    const ofClass = files.filter((f) => hashedFiles.has(f) === hashed);
     const base = hashed ? 'HashedAssets' : 'Files';
     groups.push({ id: base, hashed, files: ofClass.filter((f) => contentTypeGroupOf(f) === undefined) });
     for (const type of CONTENT_TYPE_GROUPS) {
@@ -337,27 +370,14 @@ export function invalidationPaths(unhashedFiles: string[], withRoot: boolean = t
   return [...paths].sort();
 }
 
-/** Copies `files` (relative to `dir`) into a new temporary folder: the content of one upload group's asset. */
-function stage(dir: string, files: string[]): string {
-  const out = FileSystem.mkdtemp('spa-site-');
-  for (const f of files) {
-    const target = path.join(out, ...f.split('/'));
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.copyFileSync(path.join(dir, ...f.split('/')), target);
+/**
+ * How files are classified: by the globs when the user set them (they replace the detection), else by the
+ * content hash in their name.
+ */
+export function hashedClassifier(hashedGlobs?: string[]): (file: string) => boolean {
+  if (hashedGlobs === undefined) {
+    return hasContentHash;
   }
-  return out;
-}
-
-/** Every file below `dir` (symbolic links to files included, as their target's content), as sorted forward-slash relative paths. */
-export function listFiles(dir: string, prefix = ''): string[] {
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
-    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) {
-      out.push(...listFiles(dir, rel));
-    } else if (entry.isFile() || (entry.isSymbolicLink() && fs.statSync(path.join(dir, rel), { throwIfNoEntry: false })?.isFile())) {
-      out.push(rel);
-    }
-  }
-  return out.sort();
+  const patterns = hashedGlobs.map((g) => fnmatchToRegExp(g));
+  return (file) => patterns.some((p) => p.test(file));
 }

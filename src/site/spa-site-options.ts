@@ -30,12 +30,16 @@ export interface SpaSiteOptions {
 
   /**
    * Globs of the content-hashed files in the site, with `aws s3 sync` semantics (fnmatch: `*` also
-   * matches `/`).
+   * matches `/`). When set, they replace the detection of content hashes in file names.
    *
-   * These files get `Cache-Control: public, max-age=31536000, immutable`, are uploaded before the other
-   * files and are kept for `keepReleases` releases. Every other file gets `no-cache`. Required with `sourceAsset`.
+   * Content-hashed files get `Cache-Control: public, max-age=31536000, immutable`, are uploaded before the other
+   * files and are kept for `keepReleases` releases. Every other file gets `no-cache`. Without globs, a file of
+   * `source` is content-hashed when its NAME carries a hash as Vite/Rollup (`index-BdQq_4o_.js`), esbuild and
+   * Angular (`main-5YAOG3CD.js`), webpack and Create React App (`main.3f2a9c1b.chunk.js`) write it, in any
+   * folder; files a build copies verbatim (Vite's `public/`, such as `public/assets/logo.svg`) keep their name
+   * across releases, so they are `no-cache`. Required with `sourceAsset`, whose files cannot be listed.
    *
-   * @default SpaWithLambdaApi.DEFAULT_HASHED_ASSET_GLOBS (Vite, webpack, Create React App and Angular output)
+   * @default - with `source`, detected from the file names; with `sourceAsset`, required
    */
   readonly hashedAssetGlobs?: string[];
 

@@ -5,7 +5,8 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { DEFAULT_KEEP_RELEASES, listFiles, MANIFEST_PREFIX, SiteDeployment } from './site-deployment';
+import { DEFAULT_KEEP_RELEASES, MANIFEST_PREFIX, SiteDeployment } from './site-deployment';
+import { listFiles } from '../private/files';
 import { SpaSiteOptions } from './spa-site-options';
 import { allowServerAccessLogs, S3_ACCESS_LOGS_PREFIX, serverAccessLogsTarget } from '../distribution/access-logging';
 import { matchesAny } from '../private/fnmatch';
@@ -100,7 +101,7 @@ export function deploySite(scope: Construct, props: SiteUploadProps): SiteDeploy
     distribution: props.distribution,
     source: props.site.source,
     sourceAsset: props.site.sourceAsset,
-    hashedGlobs: props.site.hashedAssetGlobs ?? DEFAULT_HASHED_ASSET_GLOBS,
+    hashedGlobs: props.site.hashedAssetGlobs,
     keepReleases: props.site.keepReleases,
     logRetention: props.logRetention,
     removalPolicy: props.removalPolicy,

@@ -40,6 +40,8 @@ export function useWheelhouseAndFreshCache(): void {
   }
   delete process.env.UV_INDEX_URL;
   delete process.env.UV_FIND_LINKS;
+  // tests never download interpreters (`uv python install` for precompiling): uv refuses at once
+  process.env.UV_PYTHON_DOWNLOADS = 'never';
   process.env.CDK_SPA_BUNDLE_CACHE = tmpDir('py-bundle-cache-');
 }
 

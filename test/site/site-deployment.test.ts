@@ -14,19 +14,24 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, IConstruct } from 'constructs';
 import { loadSpaRoutingHandler } from '../routing/spa-routing-function';
-import { minimalProps, newStack, synthApp } from '../util';
+import { minimalProps, newStack, synthApp, testTempDir } from '../util';
 import { SpaRouting, SpaWithLambdaApi, SpaWithLambdaApiProps } from '../../src';
+import { listFiles } from '../../src/private/files';
 import { fnmatchToRegExp } from '../../src/private/fnmatch';
 
 const VITE_BUILD = path.join(__dirname, '..', 'fixtures', 'vite-build');
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-/** The BucketDeployments of the site by construct ID, with their CloudFormation resource and staged files. */
+/**
+ * The BucketDeployments of the site by construct ID, with their CloudFormation resource and the files they upload:
+ * the files of their zip (as staged in the cloud assembly) that `aws s3 sync` selects with their filters,
+ * evaluated by Python's fnmatch in the AWS CLI's order (every --exclude, then every --include; the last match wins).
+ */
 function deployments(app: SpaWithLambdaApi, template: Template) {
   const siteDeployment = app.node.findChild('SiteDeployment');
   const stack = Stack.of(app);
   const assemblyDir = (stack.node.root as App).synth().directory;
-  const out: Record<string, { logicalId: string; resource: any; files: string[]; construct: IConstruct }> = {};
+  const found: Array<{ id: string; logicalId: string; resource: any; construct: IConstruct; zipFiles: string[] }> = [];
   for (const child of siteDeployment.node.children) {
     if (!(child instanceof s3deploy.BucketDeployment)) {
       continue;
@@ -36,22 +41,41 @@ function deployments(app: SpaWithLambdaApi, template: Template) {
     const logicalId = stack.resolve(cfn.logicalId);
     const resource = template.toJSON().Resources[logicalId];
     const key: string = resource.Properties.SourceObjectKeys[0];
-    const files = listFiles(path.join(assemblyDir, `asset.${key.replace(/\.zip$/, '')}`));
-    out[child.node.id] = { logicalId, resource, files, construct: child };
+    const zipFiles = listFiles(path.join(assemblyDir, `asset.${key.replace(/\.zip$/, '')}`));
+    found.push({ id: child.node.id, logicalId, resource, construct: child, zipFiles });
   }
+  const selected = awsSyncSelects(found.map((x) => ({
+    paths: x.zipFiles, exclude: x.resource.Properties.Exclude ?? [], include: x.resource.Properties.Include ?? [],
+  })));
+  const out: Record<string, { logicalId: string; resource: any; files: string[]; construct: IConstruct }> = {};
+  found.forEach((x, i) => {
+    out[x.id] = { logicalId: x.logicalId, resource: x.resource, files: selected[i], construct: x.construct };
+  });
   return out;
 }
 
-function listFiles(dir: string, prefix = ''): string[] {
-  return fs.readdirSync(path.join(dir, prefix), { withFileTypes: true }).flatMap((e) => {
-    const rel = prefix ? `${prefix}/${e.name}` : e.name;
-    return e.isDirectory() ? listFiles(dir, rel) : [rel];
-  }).sort();
+/** For each (paths, exclude, include): the paths `aws s3 sync --exclude e... --include i...` syncs (Python's fnmatch). */
+function awsSyncSelects(cases: Array<{ paths: string[]; exclude: string[]; include: string[] }>): string[][] {
+  const script = [
+    'import fnmatch, json, sys',
+    'out = []',
+    'for c in json.load(sys.stdin):',
+    '    filters = [("exclude", g) for g in c["exclude"]] + [("include", g) for g in c["include"]]',
+    '    def synced(p):',
+    '        keep = True',
+    '        for kind, g in filters:',
+    '            if fnmatch.fnmatchcase(p, g):',
+    '                keep = kind == "include"',
+    '        return keep',
+    '    out.append([p for p in c["paths"] if synced(p)])',
+    'print(json.dumps(out))',
+  ].join('\n');
+  return JSON.parse(execFileSync('python3', ['-c', script], { input: JSON.stringify(cases), maxBuffer: 64 * 1024 * 1024 }).toString());
 }
 
 /** A site folder with the given files (content: the file name). */
 function siteDir(files: string[]): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spa-site-test-'));
+  const dir = testTempDir('spa-site-test-');
   for (const f of files) {
     fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
     fs.writeFileSync(path.join(dir, f), f);
@@ -67,7 +91,9 @@ function synthSite(siteProps: Partial<SpaWithLambdaApiProps['site']> & { source?
 describe('file classes of a real Vite build', () => {
   const { deployments: d } = synthSite({ source: VITE_BUILD });
 
-  test('each group is its own asset with exactly its files; HashedAssets and Files always exist', () => {
+  test('one asset for the site; each deployment selects exactly its group; HashedAssets and Files always exist', () => {
+    expect(new Set(Object.values(d).map((x) => JSON.stringify(x.resource.Properties.SourceObjectKeys))).size).toBe(1);
+    expect(Object.values(d)[0].resource.Properties.SourceObjectKeys).toHaveLength(1);
     expect(Object.fromEntries(Object.entries(d).map(([id, x]) => [id, x.files]))).toEqual({
       HashedAssets: [],
       HashedAssetsJavaScript: ['assets/index-DESi9q8R.js'],
@@ -107,11 +133,15 @@ describe('file classes of a real Vite build', () => {
     }
   });
 
-  test('path mode needs no include/exclude filters: each zip holds only its group', () => {
-    for (const x of Object.values(d)) {
-      expect(x.resource.Properties.Include).toBeUndefined();
-      expect(x.resource.Properties.Exclude).toBeUndefined();
-    }
+  test('the filters are short: a folder or an extension is one glob, other files are named', () => {
+    const filters = Object.fromEntries(Object.entries(d).map(([id, x]) => [id, [x.resource.Properties.Exclude, x.resource.Properties.Include]]));
+    expect(filters).toEqual({
+      HashedAssets: [['*'], undefined],
+      HashedAssetsJavaScript: [['*'], ['assets/index-DESi9q8R.js']],
+      HashedAssetsCss: [['*'], ['assets/index-5K79yzeN.css']],
+      Files: [['favicon.svg', 'assets/*'], undefined],
+      FilesSvg: [['*'], ['favicon.svg']],
+    });
   });
 
   test('no deployment ever invalidates "/*"', () => {
@@ -125,8 +155,8 @@ describe('file classes of a real Vite build', () => {
 
 describe('content types', () => {
   const files = [
-    'assets/app-a1b2.js', 'assets/worker-c3d4.mjs', 'assets/app-a1b2.js.map', 'assets/style-e5f6.css', 'assets/logo-0a0b.svg',
-    'assets/lib-1c1d.wasm', 'assets/photo-2e2f.png', 'assets/font-3a3b.woff2', 'assets/UPPER-4c4d.JS',
+    'assets/app-BdQq_4o_.js', 'assets/worker-Cx9k2LmP.mjs', 'assets/app-BdQq_4o_.js.map', 'assets/style-DiwrgTda.css', 'assets/logo-B7fa0Q-2.svg',
+    'assets/lib-0aZ3kQ9w.wasm', 'assets/photo-Q2w9_xYz.png', 'assets/font-Mk3nP0qR.woff2', 'assets/UPPER-X63YXSG6.JS',
     'index.html', 'manifest.webmanifest', 'sw.js', 'sw.js.map', 'favicon.svg', 'robots.txt', 'about/index.html', 'site.webmanifest.json',
   ];
   const { deployments: d } = synthSite({ source: siteDir(files) });
@@ -134,12 +164,12 @@ describe('content types', () => {
 
   test('.js .mjs .css .svg .wasm .webmanifest .map get an explicit Content-Type, in both classes', () => {
     expect(Object.fromEntries(Object.entries(d).map(([id, x]) => [id, { files: x.files, type: typeOf(id) }]))).toEqual({
-      HashedAssets: { files: ['assets/font-3a3b.woff2', 'assets/photo-2e2f.png'], type: undefined },
-      HashedAssetsJavaScript: { files: ['assets/UPPER-4c4d.JS', 'assets/app-a1b2.js', 'assets/worker-c3d4.mjs'], type: 'text/javascript; charset=utf-8' },
-      HashedAssetsCss: { files: ['assets/style-e5f6.css'], type: 'text/css; charset=utf-8' },
-      HashedAssetsSvg: { files: ['assets/logo-0a0b.svg'], type: 'image/svg+xml' },
-      HashedAssetsWasm: { files: ['assets/lib-1c1d.wasm'], type: 'application/wasm' },
-      HashedAssetsSourceMap: { files: ['assets/app-a1b2.js.map'], type: 'application/json' },
+      HashedAssets: { files: ['assets/font-Mk3nP0qR.woff2', 'assets/photo-Q2w9_xYz.png'], type: undefined },
+      HashedAssetsJavaScript: { files: ['assets/UPPER-X63YXSG6.JS', 'assets/app-BdQq_4o_.js', 'assets/worker-Cx9k2LmP.mjs'], type: 'text/javascript; charset=utf-8' },
+      HashedAssetsCss: { files: ['assets/style-DiwrgTda.css'], type: 'text/css; charset=utf-8' },
+      HashedAssetsSvg: { files: ['assets/logo-B7fa0Q-2.svg'], type: 'image/svg+xml' },
+      HashedAssetsWasm: { files: ['assets/lib-0aZ3kQ9w.wasm'], type: 'application/wasm' },
+      HashedAssetsSourceMap: { files: ['assets/app-BdQq_4o_.js.map'], type: 'application/json' },
       Files: { files: ['about/index.html', 'index.html', 'robots.txt', 'site.webmanifest.json'], type: undefined },
       FilesJavaScript: { files: ['sw.js'], type: 'text/javascript; charset=utf-8' },
       FilesSvg: { files: ['favicon.svg'], type: 'image/svg+xml' },
@@ -162,7 +192,7 @@ describe('content types', () => {
 });
 
 describe('upload order', () => {
-  const { deployments: d, template } = synthSite({ source: siteDir(['index.html', 'sw.js', 'favicon.svg', 'assets/a-1.js', 'assets/b-2.png']) });
+  const { deployments: d, template } = synthSite({ source: siteDir(['index.html', 'sw.js', 'favicon.svg', 'assets/a-BdQq_4o_.js', 'assets/b-Cx9k2LmP.png']) });
   const hashed = Object.keys(d).filter((id) => id.startsWith('HashedAssets'));
   const unhashed = Object.keys(d).filter((id) => id.startsWith('Files'));
 
@@ -206,16 +236,21 @@ describe('invalidation only when something changed', () => {
     }
   });
 
-  test('a changed favicon re-runs (and invalidates) only its own group', () => {
+  test('a changed favicon changes only the site asset\'s key: filters, metadata and invalidation paths stay the same', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spa-site-test-'));
     fs.cpSync(VITE_BUILD, dir, { recursive: true });
     const before = synthSite({ source: dir }).deployments;
     fs.writeFileSync(path.join(dir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
     const after = synthSite({ source: dir }).deployments;
-    const changed = Object.keys(before)
-      .filter((id) => JSON.stringify(before[id].resource.Properties) !== JSON.stringify(after[id].resource.Properties));
-    expect(changed).toEqual(['FilesSvg']);
+    fs.rmSync(dir, { recursive: true, force: true });
+    for (const id of Object.keys(before)) {
+      const { SourceObjectKeys: keyBefore, ...restBefore } = before[id].resource.Properties;
+      const { SourceObjectKeys: keyAfter, ...restAfter } = after[id].resource.Properties;
+      expect(keyAfter).not.toEqual(keyBefore); // one asset: every deployment re-runs ...
+      expect(restAfter).toEqual(restBefore); // ... but only the unhashed files are invalidated, as before
+    }
     expect(after.FilesSvg.resource.Properties.DistributionPaths).toEqual(['/favicon.svg']);
+    expect(after.Files.resource.Properties.DistributionPaths).toEqual(['/', '/index.html', '/robots.txt']);
   });
 
   test('errorResponses mode caches no error response (ErrorCachingMinTTL 0) and still never invalidates "/*"', () => {
@@ -230,19 +265,21 @@ describe('release cleanup', () => {
   const { template, deployments: d, app } = synthSite({ source: VITE_BUILD });
   const [cleanupId, cleanup] = Object.entries(template.findResources('Custom::SpaReleaseCleanup'))[0];
 
-  test('receives the bucket, the manifest prefix, keepReleases 2 and every uploaded zip with its hashed globs', () => {
+  test('receives the bucket, the manifest prefix, keepReleases 2 and the site zip with its hashed filters', () => {
     expect(cleanup.Properties).toMatchObject({
       BucketName: { Ref: 'AppSiteBucketE79A373E' },
       ManifestPrefix: '.releases/',
       KeepReleases: 2,
     });
-    const byKey = Object.fromEntries(cleanup.Properties.Sources.map((s: any) => [s.ObjectKey, s.HashedGlobs]));
-    for (const [id, x] of Object.entries(d)) {
-      expect(byKey[x.resource.Properties.SourceObjectKeys[0]]).toEqual(id.startsWith('HashedAssets') ? ['*'] : []);
-    }
-    expect(cleanup.Properties.Sources).toHaveLength(Object.keys(d).length);
-    // the properties are zip keys, not file lists: their size does not grow with the site
-    expect(JSON.stringify(cleanup.Properties).length).toBeLessThan(2000);
+    // one source, the site asset, with the filters of the hashed class
+    const keys = new Set(Object.values(d).map((x) => x.resource.Properties.SourceObjectKeys[0]));
+    expect(cleanup.Properties.Sources).toEqual([{
+      BucketName: expect.anything(),
+      ObjectKey: [...keys][0],
+      HashedGlobs: ['assets/*'],
+      HashedExclude: ['*'],
+    }]);
+    expect(keys.size).toBe(1);
     expect(app.siteDeployed).toBe(app.node.findChild('SiteDeployment').node.findChild('ReleaseCleanup'));
     expect(cleanupId).toMatch(/^AppSiteDeploymentReleaseCleanup[0-9A-F]{8}$/);
   });
@@ -477,5 +514,102 @@ describe('site props', () => {
   test('accepts keepReleases 3 and a prebuilt source with globs', () => {
     expect(() => new SpaWithLambdaApi(newStack(), 'App', minimalProps({ site: { source: VITE_BUILD, keepReleases: 3 } }))).not.toThrow();
     expect(() => new SpaWithLambdaApi(newStack(), 'App', minimalProps({ site: { sourceAsset: zip, hashedAssetGlobs: ['assets/*'] } }))).not.toThrow();
+  });
+});
+
+describe('hashed or not by the file NAME, in any folder', () => {
+  /** A real Vite project: a hashed entry chunk, a hashed stylesheet and image, and files copied verbatim from public/. */
+  function viteBuild(): string {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'spa-vite-project-'));
+    const write = (rel: string, content: string) => {
+      fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+      fs.writeFileSync(path.join(root, rel), content);
+    };
+    const svg = (label: string, pad = 0) => `<svg xmlns="http://www.w3.org/2000/svg"><title>${label}</title><!--${'x'.repeat(pad)}--></svg>\n`;
+    write('index.html', '<!doctype html><html><head><link rel="icon" href="/favicon.svg"></head>'
+      + '<body><img src="/assets/images/logo.svg"><script type="module" src="/src/main.js"></script></body></html>\n');
+    write('src/main.js', "import './style.css';\nimport photo from './photo.svg';\ndocument.body.append(Object.assign(document.createElement('img'), { src: photo }));\n");
+    write('src/style.css', 'body { margin: 0; }\n');
+    write('src/photo.svg', svg('photo', 5000)); // above assetsInlineLimit (4 KiB): emitted as a hashed file
+    write('public/assets/images/logo.svg', svg('logo'));
+    write('public/favicon.svg', svg('favicon'));
+    write('public/robots.txt', 'User-agent: *\n');
+    execFileSync(path.join(__dirname, '..', '..', 'node_modules', '.bin', 'vite'),
+      ['build', root, '--outDir', path.join(root, 'dist'), '--logLevel', 'error'], { cwd: root, stdio: 'pipe' });
+    return root;
+  }
+
+  const project = viteBuild();
+  afterAll(() => fs.rmSync(project, { recursive: true, force: true }));
+  const dist = path.join(project, 'dist');
+  const built = listFiles(dist);
+  const { deployments: d } = synthSite({ source: dist });
+  const classes = (x: typeof d) => Object.fromEntries(Object.entries(x).map(([id, g]) => [id, g.files]));
+
+  test('Vite\'s public/assets/images/logo.svg is no-cache (its name never changes); its hashed chunks are immutable', () => {
+    const js = built.filter((f) => /^assets\/index-[A-Za-z0-9_-]{8}\.js$/.test(f));
+    const css = built.filter((f) => /^assets\/index-[A-Za-z0-9_-]{8}\.css$/.test(f));
+    const photo = built.filter((f) => /^assets\/photo-[A-Za-z0-9_-]{8}\.svg$/.test(f));
+    expect([js.length, css.length, photo.length]).toEqual([1, 1, 1]);
+    expect(built).toContain('assets/images/logo.svg');
+    expect(classes(d)).toEqual({
+      HashedAssets: [],
+      HashedAssetsJavaScript: js,
+      HashedAssetsCss: css,
+      HashedAssetsSvg: photo,
+      Files: ['index.html', 'robots.txt'],
+      FilesSvg: ['assets/images/logo.svg', 'favicon.svg'],
+    });
+    expect(d.FilesSvg.resource.Properties.SystemMetadata['cache-control']).toBe('no-cache');
+    expect(d.FilesSvg.resource.Properties.DistributionPaths).toEqual(['/assets/images/logo.svg', '/favicon.svg']);
+    expect(d.HashedAssetsSvg.resource.Properties.SystemMetadata['cache-control']).toBe(IMMUTABLE);
+  });
+
+  test('webpack [name].[contenthash].js and Create React App names are immutable, their copied files are not', () => {
+    const files = ['index.html', 'main.3f2a9c1b5d6e7f801234.js', 'vendors.0a1b2c3d4e5f60718293.js', 'main.3f2a9c1b5d6e7f801234.js.map',
+      'static/js/787.3f2a9c1b.chunk.js', 'static/css/main.0a1b2c3d.css', 'static/media/logo.6ce24c58023cc2f8fd88fe9d219db6c6.png',
+      'static/config.json', 'logo192.png', 'manifest.json'];
+    const dir = siteDir(files);
+    const { deployments: w } = synthSite({ source: dir });
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(classes(w)).toEqual({
+      HashedAssets: ['static/media/logo.6ce24c58023cc2f8fd88fe9d219db6c6.png'],
+      HashedAssetsJavaScript: ['main.3f2a9c1b5d6e7f801234.js', 'static/js/787.3f2a9c1b.chunk.js', 'vendors.0a1b2c3d4e5f60718293.js'],
+      HashedAssetsCss: ['static/css/main.0a1b2c3d.css'],
+      HashedAssetsSourceMap: ['main.3f2a9c1b5d6e7f801234.js.map'],
+      Files: ['index.html', 'logo192.png', 'manifest.json', 'static/config.json'],
+    });
+  });
+
+  test('hashedAssetGlobs replaces the detection: with ["assets/*"] the copied logo is immutable again, as the user asked', () => {
+    const { deployments: g } = synthSite({ source: dist, hashedAssetGlobs: ['assets/*'] });
+    expect(g.HashedAssetsSvg.files).toEqual(expect.arrayContaining(['assets/images/logo.svg']));
+    expect(g.FilesSvg.files).toEqual(['favicon.svg']);
+  });
+});
+
+describe('no temporary copies', () => {
+  test('a synth of a site leaves nothing in the temp folder (TMPDIR of a child process)', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spa-tmpdir-'));
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'spa-outdir-'));
+    const script = `
+      const { App, Stack } = require('aws-cdk-lib');
+      const { SpaWithLambdaApi } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'src'))});
+      const app = new App({ outdir: ${JSON.stringify(outdir)}, context: { 'aws:cdk:bundling-stacks': [] } });
+      new SpaWithLambdaApi(new Stack(app, 'S'), 'App', { site: { source: ${JSON.stringify(VITE_BUILD)} }, api: { source: ${JSON.stringify(path.join(__dirname, '..', 'fixtures', 'python-app'))} } });
+      app.synth();
+    `;
+    execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
+      // DISABLE_V8_COMPILE_CACHE: typescript's (ts-node's) compile cache would write v8-compile-cache-<uid> there
+      env: { ...process.env, TMPDIR: tmp, DISABLE_V8_COMPILE_CACHE: '1', TS_NODE_PROJECT: path.join(__dirname, '..', '..', 'tsconfig.dev.json') },
+    });
+    const leftovers = fs.readdirSync(tmp);
+    const siteAssets = fs.readdirSync(outdir).filter((a) => a.startsWith('asset.'))
+      .filter((a) => fs.existsSync(path.join(outdir, a, 'index.html'))).map((a) => listFiles(path.join(outdir, a)));
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.rmSync(outdir, { recursive: true, force: true });
+    expect(leftovers).toEqual([]);
+    // the site is one asset holding the whole build
+    expect(siteAssets).toEqual([listFiles(VITE_BUILD)]);
   });
 });

@@ -10,11 +10,10 @@
 import { execFileSync } from 'child_process';
 import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { OUT_OF_BAND_GRACE_PERIOD } from '../../src/site/site-deployment';
-import { minimalProps, synthApp } from '../util';
+import { minimalProps, synthApp, testTempDir } from '../util';
 
 const HARNESS = path.join(__dirname, '..', 'fixtures', 'site-release-cleanup', 'harness.py');
 const VITE_BUILD = path.join(__dirname, '..', 'fixtures', 'vite-build');
@@ -27,7 +26,7 @@ type Buckets = Record<string, Record<string, string>>;
 interface HarnessRequest {
   buckets?: Buckets;
   zips?: Array<{ bucket: string; key: string; dir?: string; files?: Record<string, string> }>;
-  uploads?: Array<{ bucket: string; key: string; destination: string }>;
+  uploads?: Array<{ bucket: string; key: string; destination: string; exclude?: string[]; include?: string[] }>;
   event?: Record<string, unknown>;
   now?: string;
   pageSize?: number;
@@ -40,6 +39,8 @@ interface HarnessAnswer {
   result: { PhysicalResourceId: string; Data?: Record<string, string>; kept?: string[]; dropped?: string[]; delete?: string[] } | null;
   error: string | null;
   calls: Array<[string, Record<string, any>]>;
+  /** The keys each upload put, in upload order. */
+  uploaded: string[][];
 }
 
 function harness(request: HarnessRequest): HarnessAnswer {
@@ -74,7 +75,7 @@ function referencedBy(indexHtml: string): string[] {
 
 /** A new build: copies `from`, renames the hashed files in `renames` (new content, new hash) and fixes index.html. */
 function nextBuild(from: string, renames: Record<string, string>, remove: string[] = []): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spa-release-'));
+  const dir = testTempDir('spa-release-');
   fs.cpSync(from, dir, { recursive: true });
   let html = fs.readFileSync(path.join(dir, 'index.html'), 'utf8');
   for (const [oldName, newName] of Object.entries(renames)) {
@@ -114,7 +115,7 @@ function deploy(buckets: Buckets, siteDir: string, now: string, first: boolean):
   const deployments = template.findResources('Custom::CDKBucketDeployment');
   // the cleanup runs after every upload, and lists exactly the zips they uploaded
   expect([...cleanup.DependsOn].sort()).toEqual(expect.arrayContaining(Object.keys(deployments)));
-  const uploadedKeys = Object.values(deployments).flatMap((d: any) => d.Properties.SourceObjectKeys).sort();
+  const uploadedKeys = [...new Set(Object.values(deployments).flatMap((d: any) => d.Properties.SourceObjectKeys))].sort();
   expect(cleanup.Properties.Sources.map((s: any) => s.ObjectKey).sort()).toEqual(uploadedKeys);
 
   // hashed groups first (the unhashed ones depend on them); a group's zip is its staged asset folder
@@ -123,7 +124,11 @@ function deploy(buckets: Buckets, siteDir: string, now: string, first: boolean):
     bucket: ASSETS_BUCKET, key, dir: path.join(assembly.directory, `asset.${key.replace(/\.zip$/, '')}`),
   }));
   const uploads = hashedFirst.map(([, d]: [string, any]) => ({
-    bucket: ASSETS_BUCKET, key: d.Properties.SourceObjectKeys[0], destination: SITE_BUCKET,
+    bucket: ASSETS_BUCKET,
+    key: d.Properties.SourceObjectKeys[0],
+    destination: SITE_BUCKET,
+    exclude: d.Properties.Exclude ?? [],
+    include: d.Properties.Include ?? [],
   }));
 
   const props = resolvedCleanupProps(cleanup.Properties);
@@ -140,6 +145,8 @@ function deploy(buckets: Buckets, siteDir: string, now: string, first: boolean):
     },
   });
   expect(answer.error).toBeNull();
+  // the deployments' filters split the one zip: every file of the site is uploaded by exactly one deployment
+  expect(answer.uploaded.flat().sort()).toEqual(filesOf(siteDir));
   return { answer, props };
 }
 

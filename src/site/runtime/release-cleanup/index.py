@@ -102,9 +102,14 @@ def normalize_zip_name(name):
     return '/'.join(part for part in name.split('/') if part not in ('', '.', '..'))
 
 
-def is_hashed(key, globs):
-    """Whether `aws s3 sync --exclude '*' --include <glob>...` would select `key` (fnmatch, case-sensitive)."""
-    return any(fnmatch.fnmatchcase(key, glob) for glob in globs)
+def is_hashed(key, globs, exclude=('*',)):
+    """Whether `aws s3 sync --exclude <e>... --include <glob>...` would select `key` (fnmatch, case-sensitive).
+
+    The last matching filter decides and every exclude comes before every include (BucketDeployment's order),
+    so a key is selected when it matches an include glob or no exclude glob.
+    """
+    return any(fnmatch.fnmatchcase(key, glob) for glob in globs) \
+        or not any(fnmatch.fnmatchcase(key, glob) for glob in exclude)
 
 
 def release_id(hashed):
@@ -304,7 +309,7 @@ def run(s3, props, now=None):
             if name.startswith(prefix):
                 continue  # never uploaded over a manifest (the construct rejects such sources)
             current_files.add(name)
-            if is_hashed(name, source.get('HashedGlobs', [])):
+            if is_hashed(name, source.get('HashedGlobs', []), source.get('HashedExclude', ['*'])):
                 hashed.add(name)
     if not current_files:
         raise ValueError('the release has no files: refusing to clean up the bucket %s' % bucket)
