@@ -11,8 +11,9 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IDependable } from 'constructs';
 import { matchesAny } from '../private/fnmatch';
+import { DEFAULT_PYTHON_RUNTIME } from '../api/function-validation';
 import { functionLogging } from '../api/function-logging';
-import { addNagSuppressions } from '../private/nag';
+import { acknowledgePinnedRuntime, addNagSuppressions } from '../private/nag';
 
 /** `Cache-Control` of content-hashed files: their name changes whenever their content does. */
 export const HASHED_CACHE_CONTROL = 'public, max-age=31536000, immutable';
@@ -120,6 +121,8 @@ export class SiteDeployment extends Construct {
   public readonly deployed: IDependable;
   /** The log group of the upload handler (aws-cdk-lib's BucketDeployment function). */
   public readonly uploadLogGroup: logs.LogGroup;
+  /** The buckets the release's zips are read from (the CDK assets bucket, or the bucket of `sourceAsset`). */
+  public readonly sourceBuckets: s3.IBucket[] = [];
 
   constructor(scope: Construct, id: string, props: SiteDeploymentProps) {
     super(scope, id);
@@ -140,7 +143,8 @@ export class SiteDeployment extends Construct {
       role: cleanupLogging.role,
       logGroup: cleanupLogging.logGroup,
       description: 'Records each SPA release and deletes the files no kept release needs',
-      runtime: lambda.Runtime.PYTHON_3_14,
+      // the runtime policy of the API function: pinned, and moved together
+      runtime: DEFAULT_PYTHON_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.on_event',
       code: lambda.Code.fromAsset(path.join(__dirname, 'runtime', 'release-cleanup'), {
@@ -165,6 +169,7 @@ export class SiteDeployment extends Construct {
           resources: [asset.bucket.arnForObjects(asset.s3ObjectKey)],
         }));
         sources.push({ BucketName: asset.s3BucketName, ObjectKey: asset.s3ObjectKey, HashedGlobs: group.hashed ? ['*'] : [] });
+        this.sourceBuckets.push(asset.bucket);
         const source = s3deploy.Source.bucket(asset.bucket, asset.s3ObjectKey);
         if (group.hashed) {
           hashed.push(this.hashedDeployment(group.id, props, source, {}, group.contentType));
@@ -186,6 +191,7 @@ export class SiteDeployment extends Construct {
         resources: [config.bucket.arnForObjects(config.zipObjectKey)],
       }));
       sources.push({ BucketName: config.bucket.bucketName, ObjectKey: config.zipObjectKey, HashedGlobs: props.hashedGlobs });
+      this.sourceBuckets.push(config.bucket);
       hashed.push(this.hashedDeployment('HashedAssets', props, source, { exclude: ['*'], include: props.hashedGlobs }));
       unhashed.push(this.filesDeployment('Files', props, source, {
         exclude: [...props.hashedGlobs, `${MANIFEST_PREFIX}*`],
@@ -284,6 +290,8 @@ export class SiteDeployment extends Construct {
 
 /** The AwsSolutions findings on the cleanup function that do not apply, each with its reason. */
 function suppressCleanupFindings(fn: lambda.Function, bucket: s3.IBucket): void {
+  // the same runtime policy as the API function's default: pinned (the handler uses only boto3 and the standard library)
+  acknowledgePinnedRuntime(fn, 'The release cleanup has no runtime prop; it follows the pin of FastApiFunction.DEFAULT_RUNTIME.');
   const role = fn.role!;
   const bucketResource = bucket.node.defaultChild;
   const policy = role.node.tryFindChild('DefaultPolicy');
