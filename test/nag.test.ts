@@ -106,8 +106,8 @@ describe('cdk-nag: the library acknowledges findings on its own resources only',
     expect(found.filter((f) => f.includes('AppSiteBucket'))).toEqual([]);
   });
 
-  test('the auto-delete-objects provider (shared with the user\'s buckets) carries no acknowledgement of the library', () => {
-    const provider = userAndLibrary('library first').node.findChild('Custom::S3AutoDeleteObjectsCustomResourceProvider');
+  test('the auto-delete-objects provider shared with the user\'s bucket carries no acknowledgement of the library', () => {
+    const provider = userAndLibrary('user first').node.findChild('Custom::S3AutoDeleteObjectsCustomResourceProvider');
     const acknowledged = provider.node.findAll().filter((c): c is CfnResource => c instanceof CfnResource)
       .filter((r) => r.getMetadata('cdk_nag') !== undefined || r.node.metadata.some((m) => m.type === 'aws:cdk:acknowledged-rules'));
     expect(acknowledged).toEqual([]);

@@ -139,17 +139,19 @@ function isWithin(c: IConstruct, scope: IConstruct): boolean {
 
 /**
  * Acknowledges, with reasons, the findings on the helper functions aws-cdk-lib creates for the constructs this
- * library uses: the BucketDeployment handler of the library's own deployments and the custom resource provider
- * framework of its own provider. Their code, runtime and permissions are aws-cdk-lib's; each acknowledgement names
- * the exact findings it covers. (The auto-delete-objects provider, with removalPolicy DESTROY, is a raw
- * CloudFormation resource that the AwsSolutions rules do not inspect: nothing to acknowledge there.)
+ * library uses: the BucketDeployment handler of the library's own deployments, the custom resource provider
+ * framework of its own provider, and the auto-delete-objects provider of its buckets (removalPolicy DESTROY). Their
+ * code, runtime and permissions are aws-cdk-lib's; each acknowledgement names the exact findings it covers. (The
+ * auto-delete-objects provider is a raw CloudFormation resource, which cdk-nag inspects only in a synthesized
+ * template read back with cloudformation-include; the acknowledgement is for that check.)
  *
  * The BucketDeployment handler is a stack-wide singleton per memory size, which a user's own BucketDeployment of the
  * same memory size (512 MiB) shares. A finding on a shared handler is the user's as much as this library's, so when
  * the stack holds such a use outside `scope` when this runs, only the findings that name this library's own
  * resources (its site bucket) are acknowledged, and every finding the library cannot tell apart from the user's is
  * left for the user to see and decide. A user's BucketDeployment of another memory size has its own handler, which
- * the library never touches.
+ * the library never touches. The auto-delete-objects provider is acknowledged only while every auto-deleted bucket
+ * of the stack is the library's.
  *
  * @param scope the library's construct (its deployments, buckets and provider frameworks are looked up below it)
  */
@@ -168,6 +170,13 @@ export function suppressCdkHelperFindings(scope: IConstruct, buckets: HelperBuck
     if (ours.length > 0) {
       suppressBucketDeploymentHandler(handler, buckets, ours.length === users.length);
     }
+  }
+  // the auto-delete-objects provider (removalPolicy DESTROY) serves every auto-deleted bucket of the stack
+  const autoDeletes = stack.node.findAll()
+    .filter((c): c is CfnResource => c instanceof CfnResource && c.cfnResourceType === 'Custom::S3AutoDeleteObjects');
+  const provider = stack.node.tryFindChild('Custom::S3AutoDeleteObjectsCustomResourceProvider');
+  if (provider && autoDeletes.length > 0 && autoDeletes.every((c) => isWithin(c, scope))) {
+    suppressAutoDeleteProvider(provider);
   }
 }
 
@@ -238,6 +247,27 @@ function suppressProviderFramework(provider: cr.Provider): void {
       reason: `${CDK_HELPER}: the provider framework may invoke every version of its one handler function (lambda:InvokeFunction on <handler ARN>:*).`,
       appliesTo: [nagResourceFinding(fn, `${provider.onEventHandler.functionArn}:*`)],
     }]);
+  }
+}
+
+function suppressAutoDeleteProvider(provider: IConstruct): void {
+  for (const resource of provider.node.children) {
+    if (!(resource instanceof CfnResource)) {
+      continue;
+    }
+    if (resource.cfnResourceType === 'AWS::IAM::Role') {
+      addNagSuppressions(resource, [{
+        id: 'AwsSolutions-IAM4',
+        reason: `${CDK_HELPER}: the auto-delete-objects provider (only with removalPolicy DESTROY) uses AWSLambdaBasicExecutionRole to write its own logs.`,
+        appliesTo: [BASIC_EXECUTION_ROLE],
+      }]);
+    }
+    if (resource.cfnResourceType === 'AWS::Lambda::Function') {
+      addNagSuppressions(resource, [{
+        id: 'AwsSolutions-L1',
+        reason: `${CDK_HELPER}: the auto-delete-objects provider's runtime is chosen by aws-cdk-lib and moves with aws-cdk-lib upgrades.`,
+      }]);
+    }
   }
 }
 
