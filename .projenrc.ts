@@ -23,6 +23,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   stability: 'experimental',
   keywords: ['cdk', 'awscdk', 'aws-cdk', 'construct', 'cloudfront', 'spa', 'fastapi', 'lambda', 'python', 'apigateway'],
 
+  // peer dependency ^2.245.0 (no upper bound below aws-cdk-lib 3): test/compat.test.ts installs the packed library with
+  // this floor (and cdk-nag 2) and with the newest aws-cdk-lib (and cdk-nag 3); the devDependency stays at the floor
   cdkVersion: CDK_VERSION,
   cdkVersionPinning: false,
   constructsVersion: '10.5.1',
