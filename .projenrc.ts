@@ -23,6 +23,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   stability: 'experimental',
   keywords: ['cdk', 'awscdk', 'aws-cdk', 'construct', 'cloudfront', 'spa', 'fastapi', 'lambda', 'python', 'apigateway'],
 
+  // peer dependency ^2.245.0 (no upper bound below aws-cdk-lib 3): test/compat.test.ts installs the packed library with
+  // this floor (and cdk-nag 2) and with the newest aws-cdk-lib (and cdk-nag 3); the devDependency stays at the floor
   cdkVersion: CDK_VERSION,
   cdkVersionPinning: false,
   constructsVersion: '10.5.1',
@@ -42,7 +44,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     compilerOptions: {},
     include: ['.projenrc.ts'],
     // the example frontend has its own tsconfig (DOM, Vite) and is type-checked by its build
-    exclude: ['**/node_modules', '**/cdk.out', '**/*.snapshot', 'lib', 'dist', 'example/frontend', '.bundle-cache'],
+    exclude: ['**/node_modules', '**/cdk.out', '**/*.snapshot', 'lib', 'dist', 'example/frontend', '.bundle-cache',
+      // the compatibility apps compile in their own scratch projects, against other aws-cdk-lib and cdk-nag versions
+      'test/fixtures/compat'],
   },
   typecheckTests: true,
   // lint src, tests, the example and scripts against tsconfig.dev.json (the jsii tsconfig covers src only)
@@ -51,7 +55,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     devdirs: ['test', 'example', 'scripts'],
     tsconfigPath: './tsconfig.dev.json',
     projectService: false,
-    ignorePatterns: ['*.js', '*.d.ts', 'node_modules/', '*.generated.ts', 'coverage', 'cdk.out', '*.snapshot/', 'example/frontend/'],
+    ignorePatterns: ['*.js', '*.d.ts', 'node_modules/', '*.generated.ts', 'coverage', 'cdk.out', '*.snapshot/', 'example/frontend/', 'test/fixtures/compat/'],
   },
   experimentalIntegRunner: true,
 
@@ -123,6 +127,16 @@ for (const name of ['integ', 'integ:update']) {
   project.tasks.tryFind(name)?.env('AWS_REGION', 'us-east-1');
   project.tasks.tryFind(name)?.env('TS_NODE_TRANSPILE_ONLY', 'true');
 }
+
+// The compatibility matrix (test/compat.test.ts): the upgrade workflow moves its newest end (aws-cdk-lib, cdk-nag,
+// Node) to the newest versions on the registry, so that a pull request shows whether the library still works with
+// what users install today. The minimum end follows the peer dependency's floor.
+const compatBump = project.addTask('upgrade:compat-matrix', {
+  description: 'Bump test/fixtures/compat/versions.json to the newest aws-cdk-lib, cdk-nag and Node of its major',
+  exec: 'node projenrc/bump-compat-versions.js',
+});
+// `upgrade` itself is locked by projen; `post-upgrade` is its extension point
+project.tasks.tryFind('post-upgrade')?.spawn(compatBump);
 
 // Runtime code shipped inside assets (src/<concept>/runtime/**: the CloudFront Function, the origin-verification
 // layer, the release-cleanup handler) lives next to its concept and is copied beside the compiled code in lib/.

@@ -193,7 +193,7 @@ export class SpaWithLambdaApi extends SpaWithLambdaApiBase {
       userAuthorizer: props.api.authorizer !== undefined,
       originVerifySecret: this.originVerifySecret,
     });
-    suppressCdkHelperFindings(this, [this.bucket]);
+    suppressCdkHelperFindings(this, { destinationBuckets: [this.bucket], sourceBuckets: site.sourceBuckets });
 
     if (props.monitoring?.enabled ?? true) {
       this.monitoring = new SpaMonitoring(this, 'Monitoring', markValidated({

@@ -6,25 +6,13 @@
  *
  * Needs the compiled library (`lib/`): it runs after `compile` in `npx projen build`.
  */
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { BIN, createConsumerApp, devDependency, packLibrary, pathWithoutDocker, ROOT, run } from './consumer-app';
 import { elfMachine, findFiles } from './elf';
 
-const ROOT = path.join(__dirname, '..');
-const BIN = path.join(ROOT, 'node_modules', '.bin');
 const EM_AARCH64 = 183;
-
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {
-  return execFileSync(cmd, args, {
-    cwd,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', AWS_EC2_METADATA_DISABLED: 'true', ...env },
-    maxBuffer: 64 * 1024 * 1024,
-  });
-}
 
 const MINIMAL_EXAMPLE = `
 import * as path from 'path';
@@ -40,22 +28,9 @@ new SpaWithLambdaApi(stack, 'App', {
 `;
 
 test('a fresh CDK app synthesizes the README example from the packed library, without Docker', () => {
-  const compiled = path.join(ROOT, 'lib', 'index.js');
-  if (!fs.existsSync(compiled)) {
-    throw new Error('lib/index.js is missing: run `npx projen compile` (or `npx projen build`) before this test.');
-  }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'spa-consumer-'));
-  const tarball = run('npm', ['pack', '--silent', '--pack-destination', work], ROOT).trim().split('\n').pop()!;
-
-  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-  fs.writeFileSync(path.join(work, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
-  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error',
-    path.join(work, tarball),
-    `aws-cdk-lib@${pkg.devDependencies['aws-cdk-lib']}`,
-    `constructs@${pkg.devDependencies.constructs}`,
-    `typescript@${pkg.devDependencies.typescript}`,
-    `ts-node@${pkg.devDependencies['ts-node']}`,
-    `@types/node@${pkg.devDependencies['@types/node']}`], work);
+  createConsumerApp(work, packLibrary(work), ['aws-cdk-lib', 'constructs', 'typescript', 'ts-node', '@types/node']
+    .map((name) => `${name}@${devDependency(name)}`));
 
   // the tarball ships the CloudFront Function source and no tests or example
   const installed = path.join(work, 'node_modules', 'cdk-spa-with-lambda-api');
@@ -65,16 +40,10 @@ test('a fresh CDK app synthesizes the README example from the packed library, wi
 
   fs.cpSync(path.join(__dirname, 'fixtures', 'site'), path.join(work, 'site'), { recursive: true });
   fs.writeFileSync(path.join(work, 'app.ts'), MINIMAL_EXAMPLE);
-  fs.writeFileSync(path.join(work, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: { target: 'ES2022', module: 'commonjs', strict: true, esModuleInterop: true, skipLibCheck: true, types: ['node'] },
-  }));
-  // type-checked against the packed .d.ts files, as a TypeScript user's app is
   fs.writeFileSync(path.join(work, 'cdk.json'), JSON.stringify({ app: 'npx ts-node app.ts' }));
 
   // no docker on PATH: prove that bundling never needs it
-  const pathWithoutDocker = (process.env.PATH ?? '').split(path.delimiter)
-    .filter((dir) => !fs.existsSync(path.join(dir, 'docker'))).join(path.delimiter);
-  run(path.join(BIN, 'cdk'), ['synth', '--quiet', '--no-notices', '--no-version-reporting'], work, { PATH: `${BIN}${path.delimiter}${pathWithoutDocker}` });
+  run(path.join(BIN, 'cdk'), ['synth', '--quiet', '--no-notices', '--no-version-reporting'], work, { PATH: pathWithoutDocker(BIN) });
 
   const outdir = path.join(work, 'cdk.out');
   const template = JSON.parse(fs.readFileSync(path.join(outdir, 'ConsumerStack.template.json'), 'utf8'));

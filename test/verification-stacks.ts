@@ -12,6 +12,7 @@ import * as authorizers from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { BACKEND, SITE } from './util';
 import { addExampleApp } from '../example/app';
@@ -93,6 +94,15 @@ export const VERIFICATION_STACKS: VerificationStack[] = [
     build: (s) => new SpaWithLambdaApi(s, 'App', minimal),
     // CloudFront delivers no legacy logs to buckets there, and v2 needs us-east-1: the construct warns, cdk-nag reports it
     expectedNagFindings: ['AwsSolutions-CFR3@App/Distribution/Resource'],
+  },
+  {
+    // a prebuilt site (a zip or an asset bundled at synth time): the release cleanup reads its one zip
+    name: 'SourceAsset',
+    region: 'eu-west-1',
+    build: (s) => new SpaWithLambdaApi(s, 'App', {
+      ...minimal,
+      site: { sourceAsset: s3deploy.Source.asset(EXAMPLE_SITE), hashedAssetGlobs: SpaWithLambdaApi.DEFAULT_HASHED_ASSET_GLOBS },
+    }),
   },
   {
     name: 'FastApiFunctionBehindOwnCloudFront',

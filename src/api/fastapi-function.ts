@@ -18,6 +18,7 @@ import {
 } from './origin-verification-layer';
 import { originVerificationRefusedMetric } from './origin-verification-metric';
 import { pythonBundledCode } from '../bundling/python-bundling';
+import { acknowledgePinnedRuntime } from '../private/nag';
 import { PythonBundlingOptions } from '../bundling/python-bundling-options';
 import { isValidated, PropErrors } from '../private/validation';
 
@@ -224,7 +225,14 @@ export interface FastApiFunctionProps extends FastApiFunctionOptions {
  * });
  */
 export class FastApiFunction extends Construct implements iam.IGrantable, ec2.IConnectable {
-  /** The default runtime: the newest Python runtime with aarch64 wheels for FastAPI's dependencies. */
+  /**
+   * The default runtime: pinned, not the newest Python runtime the installed aws-cdk-lib knows.
+   *
+   * Upgrading aws-cdk-lib never changes it (a runtime change re-bundles every dependency for another CPython ABI, and
+   * native dependencies publish aarch64 wheels for a new Python some time after its release); it moves in a release
+   * of this library whose bundling tests pass on the new runtime. cdk-nag's AwsSolutions-L1 is acknowledged, with
+   * this reason, on a function that uses it. Set `runtime` to move earlier.
+   */
   public static readonly DEFAULT_RUNTIME: lambda.Runtime = DEFAULT_PYTHON_RUNTIME;
 
   /** The Lambda function. */
@@ -339,6 +347,9 @@ export class FastApiFunction extends Construct implements iam.IGrantable, ec2.IC
       });
     }
     this.invokeTarget = this.alias ?? this.function;
+    if (resolved.runtime.name === FastApiFunction.DEFAULT_RUNTIME.name) {
+      acknowledgePinnedRuntime(this.function, 'Set the runtime prop (for example lambda.Runtime.PYTHON_3_15) to move earlier.');
+    }
     if (props.originVerification) {
       grantOriginVerifySecret(props.originVerification, this.function);
     }

@@ -1,7 +1,7 @@
 import { Annotations, CfnOutput, Duration, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { addNagSuppressions } from '../private/nag';
+import { addNagSuppressions, nagResourceFinding } from '../private/nag';
 import { PropErrors, show } from '../private/validation';
 
 /**
@@ -208,7 +208,7 @@ export class GitHubDeployRole extends Construct {
       id: 'AwsSolutions-IAM5',
       reason: 'The CDK bootstrap roles are named cdk-<qualifier>-<kind>-role-<account>-<region>; the trailing * stands for the '
         + 'region, so workflows can deploy to every bootstrapped region of this account and may assume nothing else.',
-      appliesTo: [{ regex: `/^Resource::arn:<AWS::Partition>:iam::.*:role\\/cdk-${qualifier}-(${GitHubDeployRole.CDK_BOOTSTRAP_ROLE_KINDS.join('|')})-role-.*-\\*$/` }],
+      appliesTo: bootstrapRoleArns.map((arn) => nagResourceFinding(this, arn)),
     }]);
 
     new CfnOutput(this, 'RoleArn', {

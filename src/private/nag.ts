@@ -1,29 +1,59 @@
+import * as cdk from 'aws-cdk-lib';
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { IConstruct } from 'constructs';
 import { CloudFrontLoggingMode } from '../distribution/access-logging';
 
 /**
- * A cdk-nag rule suppression, written by the library as `cdk_nag` resource metadata in the format
- * cdk-nag 2.x reads (`{ rules_to_suppress: [{ id, reason, applies_to? }] }`), so the library does not
- * depend on cdk-nag at runtime. A user who runs cdk-nag sees each suppression and its reason.
+ * A cdk-nag rule acknowledgement, written by the library in both forms cdk-nag reads, so that the library does
+ * not depend on cdk-nag at runtime and a user who runs either generation sees each acknowledgement and its reason:
+ *
+ * - cdk-nag 2.x: `cdk_nag` resource metadata (`{ rules_to_suppress: [{ id, reason, applies_to? }] }`);
+ * - cdk-nag 3.x: aws-cdk-lib's `Validations.of(resource).acknowledge({ id, reason })`, one call per finding
+ *   (`AwsSolutions-IAM5[Resource::...]`), where the aws-cdk-lib in use has it (2.252.0 and later).
+ *
+ * Both are recorded on the CloudFormation resource itself, so they cover that resource only.
  */
 export interface NagSuppression {
   /** The rule, for example `AwsSolutions-IAM5`. */
   readonly id: string;
-  /** Why the finding does not apply; shown by cdk-nag. ASCII only (cdk-nag base64-encodes anything else). */
+  /** Why the finding does not apply; shown by cdk-nag. ASCII only (cdk-nag 2 base64-encodes anything else). */
   readonly reason: string;
-  /** The findings of a granular rule (IAM4, IAM5) this covers: exact strings or `{ regex: '/.../' }`. */
-  readonly appliesTo?: Array<string | { regex: string }>;
+  /**
+   * The exact findings of a granular rule (IAM4, IAM5) this covers, as cdk-nag prints them (`Action::s3:List*`,
+   * `Resource::<Bucket1234.Arn>/*`). Exact strings only: cdk-nag 3 matches acknowledgements by equality.
+   */
+  readonly appliesTo?: string[];
 }
 
-/** Adds suppressions to the CloudFormation resource of `construct` (itself, or its default child). */
+/** The `Validations.of(scope).acknowledge()` of the aws-cdk-lib in use, or undefined where it has none (before 2.252.0). */
+type Acknowledge = (scope: IConstruct, rule: { id: string; reason: string }) => void;
+
+interface ValidationsApi {
+  readonly prototype?: { acknowledge?: unknown };
+  of(scope: IConstruct): { acknowledge(...rules: Array<{ id: string; reason: string }>): void };
+}
+
+/**
+ * Feature-detects aws-cdk-lib's `Validations.acknowledge` at runtime: the library compiles against an aws-cdk-lib
+ * (2.245.0) that has no `Validations` class (2.251.0 added it, 2.252.0 its `acknowledge`).
+ */
+export function validationsAcknowledge(): Acknowledge | undefined {
+  const validations = (cdk as unknown as { Validations?: ValidationsApi }).Validations;
+  if (typeof validations?.of !== 'function' || typeof validations.prototype?.acknowledge !== 'function') {
+    return undefined;
+  }
+  return (scope, rule) => validations.of(scope).acknowledge(rule);
+}
+
+/** Adds acknowledgements to the CloudFormation resource of `construct` (itself, or its default child), in both forms. */
 export function addNagSuppressions(construct: IConstruct, suppressions: NagSuppression[]): void {
   const resource = construct instanceof CfnResource ? construct : construct.node.defaultChild;
   if (!(resource instanceof CfnResource)) {
@@ -31,66 +61,156 @@ export function addNagSuppressions(construct: IConstruct, suppressions: NagSuppr
   }
   const existing: unknown[] = resource.getMetadata('cdk_nag')?.rules_to_suppress ?? [];
   const serialized = new Set(existing.map((r) => JSON.stringify(r)));
+  const acknowledge = validationsAcknowledge();
   for (const s of suppressions) {
     if (s.reason.length < 10 || /[^\x20-\x7e]/.test(s.reason)) {
       throw new Error(`cdk-nag suppression ${s.id} on ${construct.node.path} needs an ASCII reason of at least 10 characters`);
     }
+    const findings = s.appliesTo?.map((f) => `${s.id}[${f}]`) ?? [s.id];
+    for (const f of findings) {
+      // aws-cdk-lib turns spaces into '-' in acknowledged IDs, and cdk-nag 3 compares them as they are
+      if (/\s/.test(f)) {
+        throw new Error(`cdk-nag finding ${f} on ${construct.node.path} contains whitespace, which Validations.acknowledge cannot match`);
+      }
+    }
     serialized.add(JSON.stringify({ id: s.id, reason: s.reason, ...(s.appliesTo ? { applies_to: s.appliesTo } : {}) }));
+    for (const id of acknowledge ? findings : []) {
+      acknowledge!(resource, { id, reason: s.reason });
+    }
   }
   resource.addMetadata('cdk_nag', { rules_to_suppress: [...serialized].map((r) => JSON.parse(r)) });
+}
+
+/**
+ * A `Resource::...` finding of cdk-nag's IAM5 rule for `arn` (a string that may hold tokens), in the form cdk-nag
+ * prints it: the ARN resolved in `scope`'s stack, with `Ref` as `<Name>`, `Fn::GetAtt` as `<Logical.Attr>`, `Fn::Join`
+ * joined and `${...}` of `Fn::Sub` as `<...>`.
+ */
+export function nagResourceFinding(scope: IConstruct, arn: string): string {
+  return `Resource::${flattenReference(Stack.of(scope).resolve(arn))}`;
+}
+
+/** A `Policy::...` finding of cdk-nag's IAM4 rule for a managed policy ARN. */
+export function nagPolicyFinding(scope: IConstruct, arn: string): string {
+  return `Policy::${flattenReference(Stack.of(scope).resolve(arn))}`;
+}
+
+function flattenReference(node: unknown): string {
+  if (node === undefined) {
+    return '';
+  }
+  if (typeof node === 'string') {
+    return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  }
+  const fn = node as Record<string, unknown>;
+  if (fn['Fn::Join']) {
+    const [delimiter, items] = fn['Fn::Join'] as [string, unknown[]];
+    return items.map(flattenReference).join(delimiter);
+  }
+  if (fn['Fn::Sub']) {
+    return flattenReference(fn['Fn::Sub']);
+  }
+  if (fn['Fn::GetAtt']) {
+    const [logicalId, attribute] = fn['Fn::GetAtt'] as [unknown, unknown];
+    return `<${flattenReference(logicalId)}.${flattenReference(attribute)}>`;
+  }
+  if (fn['Fn::ImportValue']) {
+    return flattenReference(fn['Fn::ImportValue']);
+  }
+  if (fn.Ref) {
+    return `<${flattenReference(fn.Ref)}>`;
+  }
+  return JSON.stringify(node);
 }
 
 const BASIC_EXECUTION_ROLE = 'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole';
 const CDK_HELPER = 'Provisioned by aws-cdk-lib itself, not by this library\'s code';
 
+/** The buckets this library's BucketDeployments write to and read their zips from. */
+export interface HelperBuckets {
+  readonly destinationBuckets: s3.IBucket[];
+  readonly sourceBuckets: s3.IBucket[];
+}
+
+/** True when `c` is `scope` or below it. */
+function isWithin(c: IConstruct, scope: IConstruct): boolean {
+  return c.node.path === scope.node.path || c.node.path.startsWith(`${scope.node.path}/`);
+}
+
 /**
- * Suppresses, with reasons, the findings on the helper functions aws-cdk-lib creates for the constructs
- * this library uses (the BucketDeployment handler, the auto-delete-objects provider, the custom resource
- * provider framework). Their code, runtime and permissions are aws-cdk-lib's; each suppression names the
- * exact findings it covers.
+ * Acknowledges, with reasons, the findings on the helper functions aws-cdk-lib creates for the constructs this
+ * library uses: the BucketDeployment handler of the library's own deployments, the custom resource provider
+ * framework of its own provider, and the auto-delete-objects provider of its buckets (removalPolicy DESTROY). Their
+ * code, runtime and permissions are aws-cdk-lib's; each acknowledgement names the exact findings it covers. (The
+ * auto-delete-objects provider is a raw CloudFormation resource, which cdk-nag inspects only in a synthesized
+ * template read back with cloudformation-include; the acknowledgement is for that check.)
  *
- * @param scope the library's construct (provider frameworks are looked up below it)
- * @param destinationBuckets the buckets the BucketDeployment handler writes to
+ * The BucketDeployment handler is a stack-wide singleton per memory size, which a user's own BucketDeployment of the
+ * same memory size (512 MiB) shares. A finding on a shared handler is the user's as much as this library's, so when
+ * the stack holds such a use outside `scope` when this runs, only the findings that name this library's own
+ * resources (its site bucket) are acknowledged, and every finding the library cannot tell apart from the user's is
+ * left for the user to see and decide. A user's BucketDeployment of another memory size has its own handler, which
+ * the library never touches. The auto-delete-objects provider is acknowledged only while every auto-deleted bucket
+ * of the stack is the library's.
+ *
+ * @param scope the library's construct (its deployments, buckets and provider frameworks are looked up below it)
  */
-export function suppressCdkHelperFindings(scope: IConstruct, destinationBuckets: s3.IBucket[]): void {
+export function suppressCdkHelperFindings(scope: IConstruct, buckets: HelperBuckets): void {
   const stack = Stack.of(scope);
   for (const provider of scope.node.findAll().filter((c): c is cr.Provider => c instanceof cr.Provider)) {
-    suppressProviderFramework(stack, provider);
+    suppressProviderFramework(provider);
   }
-  for (const child of stack.node.children) {
-    if (child instanceof lambda.Function && child.node.id.startsWith('Custom::CDKBucketDeployment')) {
-      suppressBucketDeploymentHandler(stack, child, destinationBuckets);
+  const deployments = stack.node.findAll().filter((c): c is s3deploy.BucketDeployment => c instanceof s3deploy.BucketDeployment);
+  for (const handler of stack.node.children) {
+    if (!(handler instanceof lambda.Function) || !handler.node.id.startsWith('Custom::CDKBucketDeployment')) {
+      continue;
     }
-    if (child.node.id === 'Custom::S3AutoDeleteObjectsCustomResourceProvider') {
-      suppressAutoDeleteProvider(child);
+    const users = deployments.filter((d) => d.handlerRole === handler.role);
+    const ours = users.filter((d) => isWithin(d, scope));
+    if (ours.length > 0) {
+      suppressBucketDeploymentHandler(handler, buckets, ours.length === users.length);
     }
+  }
+  // the auto-delete-objects provider (removalPolicy DESTROY) serves every auto-deleted bucket of the stack
+  const autoDeletes = stack.node.findAll()
+    .filter((c): c is CfnResource => c instanceof CfnResource && c.cfnResourceType === 'Custom::S3AutoDeleteObjects');
+  const provider = stack.node.tryFindChild('Custom::S3AutoDeleteObjectsCustomResourceProvider');
+  if (provider && autoDeletes.length > 0 && autoDeletes.every((c) => isWithin(c, scope))) {
+    suppressAutoDeleteProvider(provider);
   }
 }
 
-function suppressBucketDeploymentHandler(stack: Stack, fn: lambda.Function, buckets: s3.IBucket[]): void {
+function suppressBucketDeploymentHandler(fn: lambda.Function, buckets: HelperBuckets, onlyOurs: boolean): void {
+  const policy = fn.role?.node.tryFindChild('DefaultPolicy');
+  if (policy instanceof iam.Policy) {
+    addNagSuppressions(policy, [{
+      id: 'AwsSolutions-IAM5',
+      reason: `${CDK_HELPER}: the BucketDeployment handler syncs the site with \`aws s3 sync\`, so it reads, writes and deletes `
+        + 'objects of the site bucket (any key, s3:DeleteObject* and s3:Abort* included).',
+      appliesTo: [...new Set(buckets.destinationBuckets.map((b) => nagResourceFinding(fn, b.arnForObjects('*'))))],
+    }]);
+  }
+  if (!onlyOurs) {
+    return; // shared with a BucketDeployment outside this library: the rest is the user's to decide
+  }
   addNagSuppressions(fn, [{
     id: 'AwsSolutions-L1',
     reason: `${CDK_HELPER}: the BucketDeployment handler's runtime is chosen by aws-cdk-lib and moves with aws-cdk-lib upgrades.`,
   }]);
-  const role = fn.role;
-  if (role?.node.defaultChild instanceof CfnResource) {
-    addNagSuppressions(role, [{
+  if (fn.role?.node.defaultChild instanceof CfnResource) {
+    addNagSuppressions(fn.role, [{
       id: 'AwsSolutions-IAM4',
       reason: `${CDK_HELPER}: the BucketDeployment handler's role uses AWSLambdaBasicExecutionRole to write its own logs.`,
       appliesTo: [BASIC_EXECUTION_ROLE],
     }]);
   }
-  const policy = role?.node.tryFindChild('DefaultPolicy');
   if (policy instanceof iam.Policy) {
-    const bucketObjects = buckets
-      .map((b) => b.node.defaultChild)
-      .filter((c): c is CfnResource => c instanceof CfnResource)
-      .map((c) => `Resource::<${stack.getLogicalId(c)}.Arn>/*`);
     addNagSuppressions(policy, [{
       id: 'AwsSolutions-IAM5',
-      reason: `${CDK_HELPER}: the BucketDeployment handler syncs the site with \`aws s3 sync\`, so it reads the CDK asset objects and `
-        + 'reads, writes and deletes objects of the site bucket only (s3:GetObject*, s3:GetBucket*, s3:List*, s3:DeleteObject*, s3:Abort* on those buckets), '
-        + 'and CloudFront invalidations take no resource-level permissions (cloudfront:CreateInvalidation/GetInvalidation need Resource "*").',
+      reason: `${CDK_HELPER}: the BucketDeployment handler syncs the site with \`aws s3 sync\`: it reads the source zips `
+        + '(s3:GetObject*, s3:GetBucket*, s3:List* on the buckets they are in), reads, writes and deletes objects of the site '
+        + 'bucket only (s3:DeleteObject*, s3:Abort*), and CloudFront invalidations take no resource-level permissions '
+        + '(cloudfront:CreateInvalidation/GetInvalidation need Resource "*").',
       appliesTo: [
         'Action::s3:GetObject*',
         'Action::s3:GetBucket*',
@@ -98,14 +218,13 @@ function suppressBucketDeploymentHandler(stack: Stack, fn: lambda.Function, buck
         'Action::s3:DeleteObject*',
         'Action::s3:Abort*',
         'Resource::*',
-        { regex: '/^Resource::arn:<AWS::Partition>:s3:::cdk-[a-z0-9]+-assets-(<AWS::AccountId>|\\d{12})-(<AWS::Region>|[a-z0-9-]+)\\/\\*$/' },
-        ...bucketObjects,
+        ...new Set(buckets.sourceBuckets.map((b) => nagResourceFinding(fn, b.arnForObjects('*')))),
       ],
     }]);
   }
 }
 
-function suppressProviderFramework(stack: Stack, provider: cr.Provider): void {
+function suppressProviderFramework(provider: cr.Provider): void {
   const fn = provider.node.tryFindChild('framework-onEvent');
   if (!(fn instanceof lambda.Function)) {
     return;
@@ -122,12 +241,11 @@ function suppressProviderFramework(stack: Stack, provider: cr.Provider): void {
     }]);
   }
   const policy = fn.role?.node.tryFindChild('DefaultPolicy');
-  const handler = provider.onEventHandler.node.defaultChild;
-  if (policy instanceof iam.Policy && handler instanceof CfnResource) {
+  if (policy instanceof iam.Policy) {
     addNagSuppressions(policy, [{
       id: 'AwsSolutions-IAM5',
       reason: `${CDK_HELPER}: the provider framework may invoke every version of its one handler function (lambda:InvokeFunction on <handler ARN>:*).`,
-      appliesTo: [`Resource::<${stack.getLogicalId(handler)}.Arn>:*`],
+      appliesTo: [nagResourceFinding(fn, `${provider.onEventHandler.functionArn}:*`)],
     }]);
   }
 }
@@ -141,7 +259,7 @@ function suppressAutoDeleteProvider(provider: IConstruct): void {
       addNagSuppressions(resource, [{
         id: 'AwsSolutions-IAM4',
         reason: `${CDK_HELPER}: the auto-delete-objects provider (only with removalPolicy DESTROY) uses AWSLambdaBasicExecutionRole to write its own logs.`,
-        appliesTo: [{ regex: '/^Policy::arn:<AWS::Partition>:iam::aws:policy\\/service-role\\/AWSLambdaBasicExecutionRole$/' }],
+        appliesTo: [BASIC_EXECUTION_ROLE],
       }]);
     }
     if (resource.cfnResourceType === 'AWS::Lambda::Function') {
@@ -151,6 +269,24 @@ function suppressAutoDeleteProvider(provider: IConstruct): void {
       }]);
     }
   }
+}
+
+/**
+ * The runtime policy: the library's Python functions run on a pinned runtime, not on the newest one the installed
+ * aws-cdk-lib knows, so that upgrading aws-cdk-lib never changes a deployed function's runtime. cdk-nag's L1 (not the
+ * latest runtime) is acknowledged on a function that runs on the pinned default, never on a runtime the user chose.
+ *
+ * @param fn the function
+ * @param change how the user moves the function to another runtime
+ */
+export function acknowledgePinnedRuntime(fn: lambda.Function, change: string): void {
+  addNagSuppressions(fn, [{
+    id: 'AwsSolutions-L1',
+    reason: `This library pins its Python runtime (${fn.runtime.name}) instead of following the newest runtime of the installed `
+      + 'aws-cdk-lib, so that a CDK upgrade never changes a deployed function: a new runtime re-bundles every dependency '
+      + 'for another CPython ABI, which fails while a native dependency has no aarch64 wheel for that Python yet. '
+      + `The pin moves in a release of this library, after its bundling tests pass on the new runtime. ${change}`,
+  }]);
 }
 
 /** What decides which findings on the facade's own resources are suppressed. */

@@ -11,10 +11,11 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IDependable } from 'constructs';
 import { hasContentHash } from './hashed-names';
 import { filtersSelecting } from './upload-filters';
+import { DEFAULT_PYTHON_RUNTIME } from '../api/function-validation';
 import { functionLogging } from '../api/function-logging';
 import { listFiles } from '../private/files';
 import { fnmatchToRegExp } from '../private/fnmatch';
-import { addNagSuppressions } from '../private/nag';
+import { acknowledgePinnedRuntime, addNagSuppressions } from '../private/nag';
 
 /** `Cache-Control` of content-hashed files: their name changes whenever their content does. */
 export const HASHED_CACHE_CONTROL = 'public, max-age=31536000, immutable';
@@ -129,6 +130,8 @@ export class SiteDeployment extends Construct {
   public readonly deployed: IDependable;
   /** The log group of the upload handler (aws-cdk-lib's BucketDeployment function). */
   public readonly uploadLogGroup: logs.LogGroup;
+  /** The buckets the release's zips are read from (the CDK assets bucket, or the bucket of `sourceAsset`). */
+  public readonly sourceBuckets: s3.IBucket[] = [];
 
   constructor(scope: Construct, id: string, props: SiteDeploymentProps) {
     super(scope, id);
@@ -149,7 +152,8 @@ export class SiteDeployment extends Construct {
       role: cleanupLogging.role,
       logGroup: cleanupLogging.logGroup,
       description: 'Records each SPA release and deletes the files no kept release needs',
-      runtime: lambda.Runtime.PYTHON_3_14,
+      // the runtime policy of the API function: pinned, and moved together
+      runtime: DEFAULT_PYTHON_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.on_event',
       code: lambda.Code.fromAsset(path.join(__dirname, 'runtime', 'release-cleanup'), {
@@ -183,6 +187,7 @@ export class SiteDeployment extends Construct {
         HashedGlobs: hashedFilters.include,
         HashedExclude: hashedFilters.exclude,
       });
+      this.sourceBuckets.push(asset.bucket);
       const source = s3deploy.Source.bucket(asset.bucket, asset.s3ObjectKey);
       for (const group of groups) {
         const filters = filtersSelecting(files, new Set(group.files));
@@ -212,6 +217,7 @@ export class SiteDeployment extends Construct {
       }));
       const globs = props.hashedGlobs ?? [];
       sources.push({ BucketName: config.bucket.bucketName, ObjectKey: config.zipObjectKey, HashedGlobs: globs });
+      this.sourceBuckets.push(config.bucket);
       hashed.push(this.hashedDeployment('HashedAssets', props, source, { exclude: ['*'], include: globs }));
       unhashed.push(this.filesDeployment('Files', props, source, {
         exclude: [...globs, `${MANIFEST_PREFIX}*`],
@@ -311,6 +317,8 @@ export class SiteDeployment extends Construct {
 
 /** The AwsSolutions findings on the cleanup function that do not apply, each with its reason. */
 function suppressCleanupFindings(fn: lambda.Function, bucket: s3.IBucket): void {
+  // the same runtime policy as the API function's default: pinned (the handler uses only boto3 and the standard library)
+  acknowledgePinnedRuntime(fn, 'The release cleanup has no runtime prop; it follows the pin of FastApiFunction.DEFAULT_RUNTIME.');
   const role = fn.role!;
   const bucketResource = bucket.node.defaultChild;
   const policy = role.node.tryFindChild('DefaultPolicy');
