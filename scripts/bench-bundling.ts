@@ -25,8 +25,8 @@ import { App, AssetStaging, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { PythonInstaller } from '../src';
 import { measureBundle } from '../src/bundling/postprocess';
-import { resolveTarget } from '../src/bundling/target';
 import * as bundling from '../src/bundling/python-bundling';
+import { resolveTarget } from '../src/bundling/target';
 
 const ROOT = path.join(__dirname, '..');
 const OUT = path.join(ROOT, 'bench-out');
@@ -197,8 +197,8 @@ function main(): void {
     log(`cold import: ours ${times.ours.map((t) => t.toFixed(3)).join(' ')}; naive ${times.naive.map((t) => t.toFixed(3)).join(' ')}`);
     importRow = ['cold import of the handler (runtime python' + hostVersion + ', the host\'s, not the default python3.14; host build, read-only, '
       + '`PYTHONDONTWRITEBYTECODE=1`), median of ' + imports,
-      `${(median(times.ours) * 1000).toFixed(0)} ms`, `${(median(times.naive) * 1000).toFixed(0)} ms (naive \`--no-compile\` bundle)`,
-      ratio(median(times.ours), median(times.naive)), '≤ 0.75×'];
+    `${(median(times.ours) * 1000).toFixed(0)} ms`, `${(median(times.naive) * 1000).toFixed(0)} ms (naive \`--no-compile\` bundle)`,
+    ratio(median(times.ours), median(times.naive)), '≤ 0.75×'];
     execFileSync('chmod', ['-R', 'u+w', path.join(OUT, 'import-ours'), path.join(OUT, 'import-naive')]);
   }
 

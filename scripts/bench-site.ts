@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 /**
  * Benchmark of the site upload's synth time against one plain BucketDeployment of the same folder, side by side in
  * one run (issue 13, item 8):
@@ -41,15 +42,12 @@ function arg(name: string, fallback: number): number {
 
 /** Deterministic bytes (no randomness: the same site every run and on every machine), poorly compressible like images. */
 function bytes(seed: number, size: number): Buffer {
-  const out = Buffer.alloc(size);
-  let s = seed * 2654435761 % 4294967296 || 1;
-  for (let i = 0; i < size; i++) {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    out[i] = s & 0xff;
+  // SHA-256 in counter mode: deterministic and as incompressible as random bytes
+  const blocks: Buffer[] = [];
+  for (let counter = 0; blocks.length * 32 < size; counter++) {
+    blocks.push(createHash('sha256').update(`${seed}:${counter}`).digest());
   }
-  return out;
+  return Buffer.concat(blocks).subarray(0, size);
 }
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';

@@ -10,16 +10,16 @@ import { functionLogging } from './function-logging';
 import { grantVpcAccess, LIVE_ALIAS_NAME, suppressTracingFinding, warnPlaintextSecrets } from './function-operations';
 import { FunctionSecret } from './function-secret';
 import { DEFAULT_PYTHON_RUNTIME, resolveFunctionProps, validateFunctionOptions } from './function-validation';
-import { FunctionOriginVerification } from './origin-verification';
 import { checkHandlerAttribute, handlerWarning } from './handler-check';
+import { FunctionOriginVerification } from './origin-verification';
 import {
   grantOriginVerifySecret, originVerifyFunctionSettings, validateFunctionOriginVerification, validateOriginVerifyEnvironment,
   validateOriginVerifySecretKeys,
 } from './origin-verification-layer';
 import { originVerificationRefusedMetric } from './origin-verification-metric';
 import { pythonBundledCode } from '../bundling/python-bundling';
-import { acknowledgePinnedRuntime } from '../private/nag';
 import { PythonBundlingOptions } from '../bundling/python-bundling-options';
+import { acknowledgePinnedRuntime } from '../private/nag';
 import { isValidated, PropErrors } from '../private/validation';
 
 /**

@@ -3,9 +3,9 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { PropErrors, show } from '../private/validation';
 import { FunctionOriginVerification, OriginVerificationOptions } from './origin-verification';
 import { RESERVED_HEADER_EXPLANATIONS, reservedHeaderReason } from './reserved-headers';
+import { PropErrors, show } from '../private/validation';
 
 /** The header CloudFront adds to API requests, unless `headerName` says otherwise. */
 export const DEFAULT_ORIGIN_VERIFY_HEADER = 'x-origin-verify';

@@ -6,8 +6,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { CLOUDFRONT_METRICS_REGION, cloudFrontMetric } from './cloudfront-metrics';
 import { SpaMonitoringProps } from './monitoring-options';
-import { originVerificationRefusedMetric } from '../api/origin-verification-metric';
 import { validateMonitoringSettings } from './monitoring-validation';
+import { originVerificationRefusedMetric } from '../api/origin-verification-metric';
 import { addNagSuppressions } from '../private/nag';
 import { isValidated, PropErrors, show } from '../private/validation';
 

@@ -6,9 +6,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DEFAULT_KEEP_RELEASES, MANIFEST_PREFIX, SiteDeployment } from './site-deployment';
-import { listFiles } from '../private/files';
 import { SpaSiteOptions } from './spa-site-options';
 import { allowServerAccessLogs, S3_ACCESS_LOGS_PREFIX, serverAccessLogsTarget } from '../distribution/access-logging';
+import { listFiles } from '../private/files';
 import { matchesAny } from '../private/fnmatch';
 import { PropErrors, show, validateDirectory } from '../private/validation';
 

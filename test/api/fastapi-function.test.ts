@@ -5,8 +5,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { BACKEND, minimalProps, newStack } from '../util';
 import { FastApiFunction, FastApiFunctionProps, FunctionSecret, SpaApiOptions, SpaWithLambdaApi } from '../../src';
+import { BACKEND, minimalProps, newStack } from '../util';
 
 function synth(props: Partial<FastApiFunctionProps> = {}, stack: Stack = newStack()) {
   const api = new FastApiFunction(stack, 'Api', { source: BACKEND, ...props });

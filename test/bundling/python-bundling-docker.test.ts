@@ -9,8 +9,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { PythonInstaller } from '../../src';
 import { FIXTURES, hostPython, INSTALL_TIMEOUT, listFiles, synthBundle, tmpDir, useWheelhouseAndFreshCache, withEnv } from './python-bundling-util';
+import { PythonInstaller } from '../../src';
 import { lastPythonBundleReport } from '../../src/bundling/python-bundling';
 
 const FAKE_DOCKER = [

@@ -2,11 +2,11 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { PythonInstaller } from '../../src';
 import {
   copyFixture, errorMessage, EXAMPLE_BACKEND, FIXTURES, findPoetry, findUv, hostPython, INSTALL_TIMEOUT, listFiles, PYTHON, skippedAssetHash,
   synthBundle, tmpDir, useWheelhouseAndFreshCache, withEnv,
 } from './python-bundling-util';
+import { PythonInstaller } from '../../src';
 import { elfMachine } from '../../src/bundling/postprocess';
 import { lastPythonBundleReport } from '../../src/bundling/python-bundling';
 

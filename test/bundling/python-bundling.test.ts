@@ -4,11 +4,11 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { FastApiFunction, PythonInstaller } from '../../src';
 import {
   copyFixture, EXAMPLE_BACKEND, errorMessage, FIXTURES, hostPython, INSTALL_TIMEOUT, listFiles, PYTHON, skippedAssetHash, synthBundle,
   tmpDir, useWheelhouseAndFreshCache, withEnv,
 } from './python-bundling-util';
+import { FastApiFunction, PythonInstaller } from '../../src';
 import { elfMachine } from '../../src/bundling/postprocess';
 import { DEFAULT_PYTHON_EXCLUDES, lastPythonBundleReport, pipPlatformTags, pythonBundledCode } from '../../src/bundling/python-bundling';
 

@@ -2,8 +2,8 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { BACKEND, minimalProps, newStack, synthApp } from '../util';
 import { FastApiFunction, SpaMonitoring, SpaMonitoringOptions, SpaWithLambdaApi } from '../../src';
+import { BACKEND, minimalProps, newStack, synthApp } from '../util';
 
 const ALARM = 'AWS::CloudWatch::Alarm';
 

@@ -13,11 +13,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, IConstruct } from 'constructs';
-import { loadSpaRoutingHandler } from '../routing/spa-routing-function';
-import { minimalProps, newStack, synthApp, testTempDir } from '../util';
 import { SpaRouting, SpaWithLambdaApi, SpaWithLambdaApiProps } from '../../src';
 import { listFiles } from '../../src/private/files';
 import { fnmatchToRegExp } from '../../src/private/fnmatch';
+import { loadSpaRoutingHandler } from '../routing/spa-routing-function';
+import { minimalProps, newStack, synthApp, testTempDir } from '../util';
 
 const VITE_BUILD = path.join(__dirname, '..', 'fixtures', 'vite-build');
 const IMMUTABLE = 'public, max-age=31536000, immutable';
