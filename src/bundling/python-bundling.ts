@@ -224,18 +224,8 @@ interface BundlerSettings {
 }
 
 /** What is kept next to a cached bundle, to report on a cache hit. */
-interface CacheManifest {
-  readonly installer: PythonBundleReport['installer'];
-  readonly installArgs?: string[];
-  readonly installMillis: number;
-  readonly builtLocally: string[];
-  readonly precompiledWith?: string;
-  readonly trimmedBytes: number;
-  readonly trimmedSourceBytes?: number;
-  readonly unzippedBytes: number;
-  readonly zippedBytes: number;
-  readonly fileCount: number;
-}
+type CacheManifest = Pick<PythonBundleReport, 'installer' | 'installArgs' | 'installMillis' | 'builtLocally' | 'precompiledWith'
+| 'trimmedBytes' | 'trimmedSourceBytes' | 'unzippedBytes' | 'zippedBytes' | 'fileCount'>;
 
 class LocalPythonBundler implements cdk.ILocalBundling {
   /** Adds an annotation to the scope. A function, not the scope: CDK walks the bundling options to key its asset cache. */
