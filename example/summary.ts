@@ -26,6 +26,8 @@ interface AssetManifest {
 interface Use {
   /** the construct path without the stack name and the trailing `Resource`/`Default` */
   readonly path: string;
+  /** the resource's logical ID, the name when the template has no path metadata */
+  readonly logicalId: string;
   readonly resource: Resource;
 }
 
@@ -79,16 +81,16 @@ function usesByAsset(templates: Template[]): Map<string, Use[]> {
     }
   };
   for (const template of templates) {
-    for (const r of Object.values(template.Resources ?? {})) {
+    for (const [logicalId, r] of Object.entries(template.Resources ?? {})) {
       const props = r.Properties ?? {};
       if (r.Type === 'AWS::Lambda::Function') {
-        add((props.Code as { S3Key?: unknown } | undefined)?.S3Key, { path: constructPath(r), resource: r });
+        add((props.Code as { S3Key?: unknown } | undefined)?.S3Key, { path: constructPath(r), logicalId, resource: r });
       } else if (r.Type === 'AWS::Lambda::LayerVersion') {
-        add((props.Content as { S3Key?: unknown } | undefined)?.S3Key, { path: constructPath(r), resource: r });
+        add((props.Content as { S3Key?: unknown } | undefined)?.S3Key, { path: constructPath(r), logicalId, resource: r });
       } else if (r.Type === 'Custom::CDKBucketDeployment') {
         const deployment = constructPath(r).replace(/\/CustomResource[^/]*$/, '');
         for (const key of (props.SourceObjectKeys as unknown[] | undefined) ?? []) {
-          add(key, { path: deployment, resource: r });
+          add(key, { path: deployment, logicalId, resource: r });
         }
       }
     }
@@ -121,6 +123,10 @@ function describeUpload(r: Resource): string {
   const parts = [`${hashed ? 'hashed' : 'unhashed'} ${type}, ${hashed ? 'cached for a year (immutable)' : cacheControl || 'no Cache-Control'}`];
   const include = r.Properties?.Include as string[] | undefined;
   const exclude = r.Properties?.Exclude as string[] | undefined;
+  if (!include?.length && exclude?.includes('*')) {
+    // a pass the construct always creates (a public property), which this build has no file for
+    return `${parts[0]}: no file of this build`;
+  }
   if (include?.length) {
     parts.push(`include ${include.join(' ')}`);
   }
@@ -150,7 +156,7 @@ function describe(uses: Use[], displayName: string | undefined, files: string[])
     return {
       rank: 0,
       name: `the SPA site (the built folder, ${list(files)}), uploaded in ${uploads.length} passes:`,
-      details: uploads.map((u) => `${u.path.split('/').pop()}: ${describeUpload(u.resource)}`),
+      details: uploads.map((u) => `${u.path.split('/').pop() || u.logicalId}: ${describeUpload(u.resource)}`),
     };
   }
   const use = uses[0];

@@ -24,8 +24,8 @@ describe('example summary', () => {
   let outdir: string;
   beforeAll(() => {
     outdir = tmpDir('example-summary-');
-    // bundling skipped: the API bundle is then the project folder, staged as it is
-    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+    // bundling skipped: the API bundle is then the project folder, staged as it is; path metadata on, as `cdk synth` sets it
+    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-path-metadata': true } });
     const stack = new Stack(app, 'Example', { env: { account: '111111111111', region: 'us-east-1' } });
     new SpaWithLambdaApi(stack, 'App', {
       site: { source: path.join(FIXTURES, 'vite-build') },
@@ -45,10 +45,7 @@ describe('example summary', () => {
   test('names every asset by what it is', () => {
     const lines = assetLines(summary);
     const names = lines.join('\n');
-    expect(names).toContain('the SPA site: hashed JavaScript, cached for a year (immutable): assets/index-DESi9q8R.js');
-    expect(names).toContain('the SPA site: hashed CSS, cached for a year (immutable): assets/index-5K79yzeN.css');
-    expect(names).toContain('the SPA site: unhashed files, no-cache: index.html, robots.txt');
-    expect(names).toContain('the SPA site: unhashed SVG, no-cache: favicon.svg');
+    expect(names).toContain('the SPA site (the built folder, assets/index-5K79yzeN.css, assets/index-DESi9q8R.js, favicon.svg, … (2 more)), uploaded in 5 passes:');
     expect(names).toContain('the API bundle: the FastAPI project');
     expect(names).toContain('the origin-verification layer');
     expect(names).toContain('the release-cleanup function');
@@ -60,10 +57,32 @@ describe('example summary', () => {
     expect(summary).toContain(`Assets: ${lines.length}, `);
   });
 
-  test('lists no empty asset, and says why one is left out', () => {
+  test('details each pass of the site upload by its construct ID, cache rule and filters', () => {
+    const passes = summary.split('\n').filter((l) => /^\s+- /.test(l)).map((l) => l.trim());
+    expect(passes).toEqual([
+      '- HashedAssets: hashed files (other types), cached for a year (immutable): no file of this build',
+      '- HashedAssetsJavaScript: hashed JavaScript, cached for a year (immutable), include assets/index-DESi9q8R.js, exclude *',
+      '- HashedAssetsCss: hashed CSS, cached for a year (immutable), include assets/index-5K79yzeN.css, exclude *',
+      '- Files: unhashed files, no-cache, exclude favicon.svg assets/*',
+      '- FilesSvg: unhashed SVG, no-cache, include favicon.svg, exclude *',
+    ]);
+  });
+
+  test('without path metadata (a plain App), a pass is named by its logical ID', () => {
+    const plain = tmpDir('example-summary-plain-');
+    const app = new App({ outdir: plain, context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'Example', { env: { account: '111111111111', region: 'us-east-1' } });
+    new SpaWithLambdaApi(stack, 'App', { site: { source: path.join(FIXTURES, 'vite-build') }, api: { source: BACKEND } });
+    app.synth();
+    const passes = summarize(plain, { tasks: [] }).split('\n').filter((l) => /^\s+- /.test(l));
+    expect(passes).toHaveLength(5);
+    for (const pass of passes) {
+      expect(pass).toMatch(/^\s+- AppSite\w+: (un)?hashed /);
+    }
+  });
+
+  test('lists no empty asset', () => {
     expect(assetLines(summary).join('\n')).not.toMatch(/ 0 files /);
-    // the build has no hashed file without an explicit content type, so that group is empty
-    expect(summary).toContain('Not counted: the SPA site\'s upload of hashed files (other types), cached for a year (immutable), which is empty');
   });
 
   test('names the local preview when the project has it', () => {
