@@ -339,7 +339,8 @@ function isolateLocalPaths(file: string, base: string, work: string, out: string
         : included;
       return `${line.include.option} ${copy}${line.include.rest}`;
     }
-    if (!line.local) return line.text;
+    // a line with nothing to isolate stays as the user wrote it, comments included
+    if (!line.local) return line.raw;
     const local = localTargetPath(line.local.target, base);
     let installFrom = local;
     if (fs.existsSync(local) && fs.statSync(local).isDirectory()) {

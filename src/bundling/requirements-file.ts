@@ -5,6 +5,8 @@ import * as path from 'path';
 export interface RequirementsLine {
   /** 1-based number of the logical line (backslash continuations joined). */
   readonly number: number;
+  /** The logical line as written (comments kept), for copies that change nothing else. */
+  readonly raw: string;
   /** The line without its comment (`# ...` at the start or after whitespace), trimmed; `''` for none. */
   readonly text: string;
   /** `-r file` / `-c file` (also `--requirement`, `--constraint`, with `=`): the option, the path as written, the rest. */
@@ -33,6 +35,7 @@ export function readRequirementsFile(file: string): RequirementsLine[] {
     if (include) {
       return {
         number: index + 1,
+        raw,
         text,
         option: false,
         include: { option: include[1], target: include[2], rest: include[3], requirements: /^(-r|--requirement)$/.test(include[1]) },
@@ -40,9 +43,9 @@ export function readRequirementsFile(file: string): RequirementsLine[] {
     }
     const local = LOCAL.exec(text);
     if (local) {
-      return { number: index + 1, text, option: false, local: { editable: !!local[1], named: local[2].trim(), target: local[3], rest: local[4] } };
+      return { number: index + 1, raw, text, option: false, local: { editable: !!local[1], named: local[2].trim(), target: local[3], rest: local[4] } };
     }
-    return { number: index + 1, text, option: text.startsWith('-') && !/^(?:-e|--editable)\b/.test(text) };
+    return { number: index + 1, raw, text, option: text.startsWith('-') && !/^(?:-e|--editable)\b/.test(text) };
   });
 }
 
