@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { FIXTURES, request, RunningDev, START_TIMEOUT, startDev } from './dev-util';
+import { eventually, FIXTURES, request, RunningDev, START_TIMEOUT, startDev } from './dev-util';
 
 const BACKEND = path.join(FIXTURES, 'dev-echo-backend');
 const SAMPLE = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'apigw-events', 'get-cookies.json'), 'utf8'));
@@ -99,7 +99,8 @@ test('a base64-encoded result is decoded: binary responses arrive byte for byte'
 test('what the app prints goes to the terminal and does not disturb the answers', async () => {
   await echo('/api/echo/printing');
   expect(failing.output()).toContain('printed at import: must not disturb the dev server');
-  expect(dev.output()).toContain('echo GET /api/echo/printing');
+  // the print travels on stderr, the answer on the protocol pipe: the two pipes are read independently
+  await eventually(async () => dev.output().includes('echo GET /api/echo/printing'), 5000, 'the app\'s print in the terminal');
 });
 
 test('a handler that raises is API Gateway\'s 500 JSON, and the traceback is in the terminal', async () => {
