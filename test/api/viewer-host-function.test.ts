@@ -3,55 +3,32 @@ import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ViewerHostFunction } from '../../src';
-import { loadCloudFrontFunctionHandler } from '../routing/spa-routing-function';
+import { CfEvent, CfRequest, CfValue, loadCloudFrontFunctionHandler, viewerRequestEvent } from '../cloudfront-function';
 
 const SOURCE_PATH = path.join(__dirname, '..', '..', 'src', 'api', 'runtime', 'viewer-host.js');
 const PYTHON_WRAPPER = path.join(__dirname, '..', '..', 'src', 'api', 'runtime', 'origin-verify-layer', 'python', 'cdk_spa_origin_verify.py');
 
-interface CfValue { value: string; multiValue?: CfValue[] }
-interface CfRequest {
-  method: string;
-  uri: string;
-  querystring: Record<string, CfValue>;
-  headers: Record<string, CfValue>;
-  cookies: Record<string, CfValue>;
-}
-interface CfEvent {
-  version: string;
-  context: { distributionDomainName: string; distributionId: string; eventType: string; requestId: string };
-  viewer: { ip: string };
-  request: CfRequest;
-}
-
-const handler = loadCloudFrontFunctionHandler<CfEvent, CfRequest>(SOURCE_PATH);
+/** The function always answers with the request and its headers object. */
+type ForwardedRequest = CfRequest & { headers: Record<string, CfValue> };
+const handler = loadCloudFrontFunctionHandler<CfEvent, ForwardedRequest>(SOURCE_PATH);
 
 /**
  * A viewer-request event as CloudFront Functions receive it (event structure of the CloudFront Developer Guide:
  * version 1.0, context, viewer, request with lower-cased header names and `{ value }` objects).
  */
 function viewerRequest(headers: Record<string, CfValue>, overrides: Partial<CfRequest> = {}): CfEvent {
-  return {
-    version: '1.0',
-    context: {
-      distributionDomainName: 'd111111abcdef8.cloudfront.net',
-      distributionId: 'EDFDVBD6EXAMPLE',
-      eventType: 'viewer-request',
-      requestId: '4TyzHTaYWb1GX1qTfsHhEqV6HUDd_BzoBZnwfnvQc_1oF26ClkoUSEQ==',
+  return viewerRequestEvent({
+    method: 'GET',
+    uri: '/api/items/',
+    querystring: { limit: { value: '10' }, tag: { value: 'a', multiValue: [{ value: 'a' }, { value: 'b' }] } },
+    headers: {
+      'accept': { value: 'application/json' },
+      'user-agent': { value: 'Mozilla/5.0' },
+      ...headers,
     },
-    viewer: { ip: '198.51.100.11' },
-    request: {
-      method: 'GET',
-      uri: '/api/items/',
-      querystring: { limit: { value: '10' }, tag: { value: 'a', multiValue: [{ value: 'a' }, { value: 'b' }] } },
-      headers: {
-        'accept': { value: 'application/json' },
-        'user-agent': { value: 'Mozilla/5.0' },
-        ...headers,
-      },
-      cookies: { session: { value: 'abc' } },
-      ...overrides,
-    },
-  };
+    cookies: { session: { value: 'abc' } },
+    ...overrides,
+  });
 }
 
 describe('viewer-host CloudFront Function, executed with viewer-request events', () => {

@@ -2,32 +2,9 @@ import * as fs from 'fs';
 import * as vm from 'vm';
 
 import { loadSpaRoutingHandler, SPA_ROUTING_SOURCE_PATH as SOURCE_PATH } from './spa-routing-function';
+import { CfEvent, CfRequest, CfValue, viewerRequestEvent } from '../cloudfront-function';
 
 const code = fs.readFileSync(SOURCE_PATH, 'utf-8');
-
-interface CfValue {
-  value: string;
-}
-
-interface CfRequest {
-  method: string;
-  uri: string;
-  querystring: Record<string, CfValue>;
-  headers?: Record<string, CfValue>;
-  cookies: Record<string, CfValue>;
-}
-
-interface CfEvent {
-  version: string;
-  context: {
-    distributionDomainName: string;
-    distributionId: string;
-    eventType: string;
-    requestId: string;
-  };
-  viewer: { ip: string };
-  request: CfRequest;
-}
 
 type Handler = (event: CfEvent) => CfRequest;
 
@@ -63,17 +40,7 @@ function viewerRequest(uri: string, options: EventOptions = {}): CfEvent {
   if (options.noHeaders) {
     delete request.headers;
   }
-  return {
-    version: '1.0',
-    context: {
-      distributionDomainName: 'd111111abcdef8.cloudfront.net',
-      distributionId: 'EDFDVBD6EXAMPLE',
-      eventType: 'viewer-request',
-      requestId: '4TyzHTaYWb1GX1qTfsHhEqV6HUDd_BzoBZnwfnvQc_1oF26ClkoUSEQ==',
-    },
-    viewer: { ip: '198.51.100.11' },
-    request,
-  };
+  return viewerRequestEvent(request);
 }
 
 function routedUri(uri: string, options: EventOptions = {}): string {
