@@ -12,7 +12,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { BACKEND, minimalProps, newStack, SITE, synthApp } from './util';
+import { BACKEND, distributionConfig, minimalProps, newStack, SITE, synthApp } from './util';
 import { FastApiFunction, FunctionSecret, GitHubDeployRole, SpaApiOptions, SpaWithLambdaApi, SpaWithLambdaApiProps } from '../src';
 import { apiAccessLogFormat } from '../src/api/access-log-format';
 import { ORIGIN_VERIFY_ENV, ORIGIN_VERIFY_HANDLER } from '../src/api/origin-verification-layer';
@@ -30,10 +30,6 @@ function only(template: Template, type: string, props: object = {}): [string, an
   const found = Object.entries(template.findResources(type, props));
   expect(found).toHaveLength(1);
   return found[0];
-}
-
-function distributionConfig(template: Template): any {
-  return only(template, 'AWS::CloudFront::Distribution')[1].Properties.DistributionConfig;
 }
 
 function apiOrigin(template: Template): any {

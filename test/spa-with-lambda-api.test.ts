@@ -1,25 +1,13 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { minimalProps, synthApp, SITE } from './util';
+import { distributionConfig, logicalIdOf, minimalProps, SITE, synthApp } from './util';
 import { SpaRouting, SpaWithLambdaApi } from '../src';
 
 const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
 const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';
 const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
-
-function distributionConfig(template: Template): any {
-  const dists = template.findResources('AWS::CloudFront::Distribution');
-  expect(Object.keys(dists)).toHaveLength(1);
-  return Object.values(dists)[0].Properties.DistributionConfig;
-}
-
-function logicalIdOf(template: Template, type: string): string {
-  const ids = Object.keys(template.findResources(type));
-  expect(ids).toHaveLength(1);
-  return ids[0];
-}
 
 describe('site bucket', () => {
   const { template } = synthApp();

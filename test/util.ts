@@ -44,3 +44,17 @@ export function synthApp(props: SpaWithLambdaApiProps = minimalProps(), region?:
   const app = new SpaWithLambdaApi(stack, 'App', props);
   return { stack, app, template: Template.fromStack(stack) };
 }
+
+/** The DistributionConfig of the template's one distribution. */
+export function distributionConfig(template: Template): any {
+  const dists = Object.values(template.findResources('AWS::CloudFront::Distribution'));
+  expect(dists).toHaveLength(1);
+  return dists[0].Properties.DistributionConfig;
+}
+
+/** The logical ID of the template's one resource of `type`. */
+export function logicalIdOf(template: Template, type: string): string {
+  const ids = Object.keys(template.findResources(type));
+  expect(ids).toHaveLength(1);
+  return ids[0];
+}

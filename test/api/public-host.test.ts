@@ -5,19 +5,13 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { FastApiFunction, FastApiFunctionProps, SpaApiOptions, SpaRouting, SpaWithLambdaApi, SpaWithLambdaApiProps } from '../../src';
 import { ORIGIN_VERIFY_ENV } from '../../src/api/origin-verification-layer';
-import { BACKEND, minimalProps, newStack, SITE, synthApp } from '../util';
+import { BACKEND, distributionConfig, minimalProps, newStack, SITE, synthApp } from '../util';
 
 const VIEWER_HOST_SOURCE = path.join(__dirname, '..', '..', 'src', 'api', 'runtime', 'viewer-host.js');
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:111111111111:secret:origin-AbCdEf';
 
 function withApi(api: Partial<SpaApiOptions>, overrides: Partial<SpaWithLambdaApiProps> = {}): SpaWithLambdaApiProps {
   return minimalProps({ api: { source: BACKEND, ...api }, ...overrides });
-}
-
-function distributionConfig(template: Template): any {
-  const found = Object.values(template.findResources('AWS::CloudFront::Distribution'));
-  expect(found).toHaveLength(1);
-  return found[0].Properties.DistributionConfig;
 }
 
 function apiFunctionEnv(template: Template): Record<string, unknown> {

@@ -3,21 +3,9 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { SpaWithLambdaApi, SpaWithLambdaApiProps } from '../../src';
-import { minimalProps, newStack } from '../util';
+import { distributionConfig, logicalIdOf, minimalProps, newStack } from '../util';
 
 const ZONE = { hostedZoneId: 'Z0123456789', zoneName: 'example.com' };
-
-function distributionConfig(template: Template): any {
-  const dists = template.findResources('AWS::CloudFront::Distribution');
-  expect(Object.keys(dists)).toHaveLength(1);
-  return Object.values(dists)[0].Properties.DistributionConfig;
-}
-
-function logicalIdOf(template: Template, type: string): string {
-  const ids = Object.keys(template.findResources(type));
-  expect(ids).toHaveLength(1);
-  return ids[0];
-}
 
 /** Asserts the exact error thrown for props with exactly one problem. */
 function expectError(props: SpaWithLambdaApiProps, message: string, stack: Stack = newStack()): void {
