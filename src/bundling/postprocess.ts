@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { NeedsCompilingError } from './installers';
+import { findOnPath, installerEnv, NeedsCompilingError } from './installers';
 import { describeTarget, PythonTarget, wheelTagFits } from './target';
 import { listFiles } from '../private/files';
 
@@ -132,6 +132,31 @@ export function findExactPython(t: PythonTarget, candidates: string[]): string |
     if (result.status === 0 && result.stdout.trim() === `${t.version} cpython`) return candidate;
   }
   return undefined;
+}
+
+/** `uv python install` runs that failed in this process (uv, version): not retried. */
+const failedPythonInstalls = new Set<string>();
+
+/**
+ * A CPython of the target's version that uv finds (its managed Pythons, then PATH) or, when `download` is true,
+ * installs (`uv python install`, a python-build-standalone CPython in uv's cache). A failed install is not
+ * retried in the same process (offline machines pay its timeout once). Undefined without uv.
+ */
+export function findUvPython(t: PythonTarget, download: boolean): string | undefined {
+  const uv = process.env.CDK_SPA_UV || findOnPath('uv');
+  if (!uv) return undefined;
+  const find = () => {
+    const r = spawnSync(uv, ['python', 'find', `cpython@${t.version}`, '--no-python-downloads', '--no-project'], { encoding: 'utf8', timeout: 60_000, env: installerEnv() });
+    return r.status === 0 && r.stdout.trim() ? findExactPython(t, [r.stdout.trim()]) : undefined;
+  };
+  const found = find();
+  if (found || !download || failedPythonInstalls.has(`${uv}\0${t.version}`)) return found;
+  const install = spawnSync(uv, ['python', 'install', `cpython@${t.version}`], { encoding: 'utf8', timeout: 600_000, env: installerEnv() });
+  if (install.status !== 0) {
+    failedPythonInstalls.add(`${uv}\0${t.version}`);
+    return undefined;
+  }
+  return find();
 }
 
 /** The result of precompiling. */

@@ -1,4 +1,3 @@
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -6,12 +5,13 @@ import * as cdk from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { bundleCacheDir, copyTree, readCached, writeCached } from './cache';
+import { dockerBundlingOptions, writeDockerInputs } from './docker';
 import { DEFAULT_PYTHON_EXCLUDES, DependencyKind, DependencySource, findDependencySource, readLambdaIgnore } from './inputs';
 import {
-  findOnPath, installerEnv, InstallRequest, InstallResult, installWithPip, installWithUv, NeedsCompilingError, resolveRequirements,
+  findOnPath, InstallRequest, InstallResult, installWithPip, installWithUv, NeedsCompilingError, resolveRequirements,
 } from './installers';
 import {
-  findExactPython, largestPackages, measureBundle, megabytes, precompile, trimInstalled, validateInstalled,
+  findExactPython, findUvPython, largestPackages, measureBundle, megabytes, precompile, trimInstalled, validateInstalled,
 } from './postprocess';
 import { checkRuntimeAgainstRequiresPython } from './project-checks';
 import { PythonBundlingOptions, PythonInstaller } from './python-bundling-options';
@@ -75,6 +75,8 @@ export interface PythonBundleReport {
   readonly totalMillis: number;
 }
 
+let lastReport: PythonBundleReport | undefined;
+
 /** Returns the report of the most recent local bundling in this process. */
 export function lastPythonBundleReport(): PythonBundleReport | undefined {
   return lastReport;
@@ -85,18 +87,10 @@ export function pipPlatformTags(runtime: lambda.Runtime, architecture: lambda.Ar
   return resolveTarget(runtime, architecture).platformTags;
 }
 
-/** `uv python install` runs that failed in this process (uv, version): not retried. */
-const failedPythonInstalls = new Set<string>();
-
 /** Bump whenever the same inputs would bundle differently (installer flags, trimming, platform tags...). */
 const BUNDLER_VERSION = 'python-bundler/3';
 /** Lambda's limit for the unzipped deployment package (function code and layers), in bytes. */
 const LAMBDA_UNZIPPED_LIMIT = 262_144_000;
-/** The requirements file the Docker bundling command installs (written into the output folder before Docker runs). */
-const DOCKER_REQUIREMENTS = '.cdk-spa-requirements.txt';
-/** The pip configuration (index URLs of this machine) for the Docker bundling command, deleted by it. */
-const DOCKER_PIP_CONFIG = '.cdk-spa-pip.conf';
-let lastReport: PythonBundleReport | undefined;
 
 /** Lambda code for the project, bundled locally (no Docker by default), with a deterministic input-based asset hash. */
 export function pythonBundledCode(props: PythonBundlingProps): lambda.AssetCode {
@@ -159,50 +153,6 @@ export function pythonBundledCode(props: PythonBundlingProps): lambda.AssetCode 
     bundling: dockerBundlingOptions(settings, new LocalPythonBundler(settings, props.scope)),
   });
 }
-
-/**
- * CDK bundling options: the local bundler first; Docker (the SAM build image of the runtime, for the
- * function's architecture) runs only when the local bundler declines, that is with
- * `installer: DOCKER`, or with `dockerFallback` when a dependency needs compiling.
- */
-export function dockerBundlingOptions(s: BundlerSettings, local?: cdk.ILocalBundling): cdk.BundlingOptions {
-  // No index URLs here: CDK hashes these options into the asset hash. They reach the container in a pip
-  // config file that the local step writes into the output folder, and the command deletes.
-  const environment: { [key: string]: string } = {
-    HOME: '/tmp',
-    PIP_CACHE_DIR: '/tmp/pip-cache',
-    PIP_DISABLE_PIP_VERSION_CHECK: '1',
-    CDK_SPA_PRECOMPILE: s.precompile ? '1' : '0',
-  };
-  return {
-    image: cdk.DockerImage.fromRegistry(`public.ecr.aws/sam/build-${s.target.runtimeName}`),
-    platform: s.target.machine === 'aarch64' ? 'linux/arm64' : 'linux/amd64',
-    command: ['bash', '-c', DOCKER_SCRIPT, 'bundle', ...s.extraArgs],
-    environment,
-    outputType: cdk.BundlingOutput.NOT_ARCHIVED,
-    local,
-  };
-}
-
-/**
- * The command run in the SAM build image. The local bundler has already copied the project (minus
- * excludes) and the resolved requirements into /asset-output.
- */
-const DOCKER_SCRIPT = [
-  'set -euo pipefail',
-  'cd /asset-output',
-  `req=/asset-output/${DOCKER_REQUIREMENTS}`,
-  `if [ -f /asset-output/${DOCKER_PIP_CONFIG} ]; then export PIP_CONFIG_FILE=/asset-output/${DOCKER_PIP_CONFIG}; fi`,
-  'site=$(mktemp -d)',
-  'if [ -s "$req" ]; then python3 -m pip install --no-compile --no-input -r "$req" --target "$site" "$@"; fi',
-  `rm -f "$req" /asset-output/${DOCKER_PIP_CONFIG}`,
-  'rm -rf "$site/bin"',
-  'find "$site" -depth -type d \\( -name __pycache__ -o -name tests -o -name test \\) -exec rm -rf {} +',
-  'find "$site" -type f \\( -name "*.pyi" -o -name "*.pyc" -o -path "*.dist-info/direct_url.json" -o -path "*.dist-info/INSTALLER" -o -path "*.dist-info/REQUESTED" \\) -delete',
-  'cp -rn "$site"/. /asset-output/',
-  'rm -rf "$site"',
-  'if [ "${CDK_SPA_PRECOMPILE:-1}" = 1 ]; then python3 -m compileall -q -j 0 --invalidation-mode unchecked-hash -s /asset-output -p /var/task /asset-output || true; fi',
-].join('\n');
 
 /** Everything the bundler needs, resolved at construction time. */
 interface BundlerSettings {
@@ -364,7 +314,7 @@ class LocalPythonBundler implements cdk.ILocalBundling {
   private precompile(bundle: string): string | undefined {
     const s = this.s;
     if (!s.precompile) return undefined;
-    const python = findExactPython(s.target, this.precompileCandidates()) ?? this.uvPython();
+    const python = findExactPython(s.target, this.precompileCandidates()) ?? findUvPython(s.target, s.downloadPython);
     if (!python) {
       this.precompileSkipped();
       return undefined;
@@ -382,29 +332,6 @@ class LocalPythonBundler implements cdk.ILocalBundling {
     return [s.explicitPython, `python${s.target.version}`, 'python3'].filter((c): c is string => !!c);
   }
 
-  /**
-   * A CPython of the runtime's version that uv finds (its managed Pythons, then PATH) or, unless `downloadPython`
-   * is false, installs (`uv python install`, a python-build-standalone CPython in uv's cache). A failed install is
-   * not retried in the same process (offline machines pay its timeout once).
-   */
-  private uvPython(): string | undefined {
-    const uv = process.env.CDK_SPA_UV || findOnPath('uv');
-    if (!uv) return undefined;
-    const v = this.s.target.version;
-    const find = () => {
-      const r = spawnSync(uv, ['python', 'find', `cpython@${v}`, '--no-python-downloads', '--no-project'], { encoding: 'utf8', timeout: 60_000, env: installerEnv() });
-      return r.status === 0 && r.stdout.trim() ? findExactPython(this.s.target, [r.stdout.trim()]) : undefined;
-    };
-    const found = find();
-    if (found || !this.s.downloadPython || failedPythonInstalls.has(`${uv}\0${v}`)) return found;
-    const install = spawnSync(uv, ['python', 'install', `cpython@${v}`], { encoding: 'utf8', timeout: 600_000, env: installerEnv() });
-    if (install.status !== 0) {
-      failedPythonInstalls.add(`${uv}\0${v}`);
-      return undefined;
-    }
-    return find();
-  }
-
   private precompileSkipped(): void {
     const v = this.s.target.version;
     this.info('bundling-precompile-skipped', `Bytecode precompilation skipped: no CPython ${v} interpreter found `
@@ -419,29 +346,14 @@ class LocalPythonBundler implements cdk.ILocalBundling {
     const s = this.s;
     for (const name of fs.readdirSync(outputDir)) fs.rmSync(path.join(outputDir, name), { recursive: true, force: true });
     cdk.FileSystem.copyDirectory(s.entry, outputDir, { exclude: s.exclude, ignoreMode: cdk.IgnoreMode.GIT });
-    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-spa-docker-'));
-    try {
-      const request: InstallRequest = {
-        entry: s.entry,
-        dependencyFile: s.source.file,
-        target: s.target,
-        site: scratch,
-        work: scratch,
-        extraArgs: s.extraArgs,
-        python: s.python,
-        uv: process.env.CDK_SPA_UV || findOnPath('uv'),
-      };
-      const requirements = resolveRequirements(s.source, request, true);
-      fs.writeFileSync(path.join(outputDir, DOCKER_REQUIREMENTS), requirements ? fs.readFileSync(requirements) : '');
-      const pipConfig = [['index-url', 'PIP_INDEX_URL'], ['extra-index-url', 'PIP_EXTRA_INDEX_URL'], ['trusted-host', 'PIP_TRUSTED_HOST']]
-        .filter(([, name]) => process.env[name])
-        .map(([key, name]) => `${key} = ${process.env[name]}`);
-      if (pipConfig.length > 0) {
-        fs.writeFileSync(path.join(outputDir, DOCKER_PIP_CONFIG), ['[global]', ...pipConfig, ''].join('\n'), { mode: 0o600 });
-      }
-    } finally {
-      fs.rmSync(scratch, { recursive: true, force: true });
-    }
+    writeDockerInputs(outputDir, s.source, {
+      entry: s.entry,
+      dependencyFile: s.source.file,
+      target: s.target,
+      extraArgs: s.extraArgs,
+      python: s.python,
+      uv: process.env.CDK_SPA_UV || findOnPath('uv'),
+    });
     lastReport = {
       outputDir,
       assetHash: s.assetHash,

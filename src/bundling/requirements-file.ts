@@ -43,7 +43,8 @@ export function readRequirementsFile(file: string): RequirementsLine[] {
     }
     const local = LOCAL.exec(text);
     if (local) {
-      return { number: index + 1, raw, text, option: false, local: { editable: !!local[1], named: local[2].trim(), target: local[3], rest: local[4] } };
+      const [, editable, named, target, rest] = local;
+      return { number: index + 1, raw, text, option: false, local: { editable: !!editable, named: named.trim(), target, rest } };
     }
     return { number: index + 1, raw, text, option: text.startsWith('-') && !/^(?:-e|--editable)\b/.test(text) };
   });
