@@ -8,23 +8,24 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IDependable } from 'constructs';
-import { ApiOrigin, apiTimeout, validateApiOptions } from './api/api-origin';
+import { ApiOrigin } from './api/api-origin';
 import { FastApiFunction } from './api/fastapi-function';
 import { ViewerHostFunction } from './api/viewer-host-function';
 import { recordDevFacts } from './dev/facts';
 import { cloudFrontLoggingMode, createLogsBucket } from './distribution/access-logging';
-import { domainCertificate, domainRecords, validateDomainOptions } from './distribution/domain';
+import { domainCertificate, domainRecords } from './distribution/domain';
 import { DEFAULT_CONTENT_SECURITY_POLICY } from './distribution/security-headers';
-import { createSpaDistribution, responseHeadersPolicy, validateDistributionOptions } from './distribution/spa-distribution';
+import { createSpaDistribution, responseHeadersPolicy } from './distribution/spa-distribution';
 import { SpaMonitoring } from './monitoring/monitoring';
-import { validateMonitoringSettings } from './monitoring/monitoring-validation';
-import { suppressCdkHelperFindings, suppressSpaFindings } from './private/nag';
-import { markValidated, PropErrors } from './private/validation';
+import { acknowledgeFacadeFindings } from './private/nag';
+import { markValidated } from './private/validation';
 import { SpaRouting } from './routing/spa-routing';
 import { spaRoutingParts } from './routing/spa-routing-parts';
-import { createSiteBucket, DEFAULT_HASHED_ASSET_GLOBS, deploySite, validateSiteOptions } from './site/spa-site';
+import { createSiteBucket, DEFAULT_HASHED_ASSET_GLOBS, deploySite } from './site/spa-site';
 import { SpaWithLambdaApiBase } from './spa-with-lambda-api-base';
-import { SpaWithLambdaApiProps } from './spa-with-lambda-api-props';
+import { SpaWithLambdaApiProps, validateSpaWithLambdaApiProps } from './spa-with-lambda-api-props';
+
+const ORIGIN_SECRET_OUTPUT = 'Secret CloudFront sends to the API (origin verification); see "Rotating the origin secret" in docs/security.md';
 
 /**
  * A single-page app and its Python (FastAPI) API behind one CloudFront distribution.
@@ -43,93 +44,56 @@ import { SpaWithLambdaApiProps } from './spa-with-lambda-api-props';
  */
 export class SpaWithLambdaApi extends SpaWithLambdaApiBase {
   /**
-   * Globs of content-hashed files for a prebuilt `sourceAsset`: Vite's `assets/`, Create React App's `static/`,
-   * and names with a content hash as webpack (`main.3f2a9c1b.js`) and Angular (`main-ABCD1234.js`) write them.
-   *
-   * A `source` folder does not use them (its files' names are read instead). `assets/*` also matches what Vite
-   * copies verbatim from `public/assets/`: with such files, list your own globs.
+   * Globs of content-hashed files for a prebuilt `sourceAsset` (Vite's `assets/`, CRA's `static/`, webpack and Angular
+   * hashed names); `assets/*` also matches files copied from Vite's `public/assets/`. A `source` folder does not
+   * use them: its files' names are read instead.
    */
   public static readonly DEFAULT_HASHED_ASSET_GLOBS: string[] = DEFAULT_HASHED_ASSET_GLOBS;
-
-  /**
-   * The default `Content-Security-Policy`: no fetch directive (so no SPA build breaks), no `<base>`
-   * injection, no plugins, no framing.
-   */
+  /** The default `Content-Security-Policy`: no fetch directive, no `<base>` injection, no plugins, no framing. */
   public static readonly DEFAULT_CONTENT_SECURITY_POLICY: string = DEFAULT_CONTENT_SECURITY_POLICY;
 
   /** The private bucket that holds the SPA (no public access, SSL only, S3-managed encryption). */
   public readonly bucket: s3.Bucket;
-
-  /**
-   * The bucket of the access logs: the site bucket's server access logs (`s3-access-logs/`) and the
-   * distribution's logs (`AWSLogs/<account>/CloudFront/` with standard logging v2 in us-east-1, `cloudfront/`
-   * with legacy logging elsewhere). Objects expire after `logRetention`.
-   */
+  /** The bucket of the site bucket's and the distribution's access logs (prefixes: docs/security.md). */
   public readonly logsBucket: s3.Bucket;
-
-  /**
-   * The secret CloudFront sends to the API in the origin-verification header, unless origin verification
-   * is off. Rotate it as "Rotating the origin secret" in docs/security.md describes.
-   */
+  /** The secret CloudFront sends to the API, unless origin verification is off (rotation: docs/security.md). */
   public readonly originVerifySecret?: secretsmanager.ISecret;
-
   /** The CloudFront distribution in front of the SPA and the API. */
   public readonly distribution: cloudfront.Distribution;
-
   /** The SPA-routing CloudFront Function, when `site.routing` is the viewer-request function. */
   public readonly spaRoutingFunction?: cloudfront.Function;
-
-  /** The viewer-request CloudFront Function of the API behaviour: passes the viewer's host to the API (see {@link ViewerHostFunction}). */
+  /** The API behaviour's viewer-request function, which passes the viewer's host to the API. */
   public readonly viewerHostFunction: ViewerHostFunction;
-
   /** The response headers policy on every behaviour: the construct's security headers, or yours. */
   public readonly responseHeadersPolicy: cloudfront.IResponseHeadersPolicy;
-
   /** The FastAPI function construct. */
   public readonly api: FastApiFunction;
-
   /** The Lambda function that runs FastAPI. */
   public readonly function: lambda.Function;
-
   /** The HTTP API in front of the function. */
   public readonly httpApi: apigwv2.HttpApi;
-
   /** The HTTP API's `$default` stage (throttling, access logs). */
   public readonly stage: apigwv2.HttpStage;
-
   /** The log group of the API's access logs. */
   public readonly accessLogGroup: logs.LogGroup;
-
-  /**
-   * The deployment of content-hashed assets (uploaded first, immutable, never pruned). With `site.source`, the
-   * hashed `.js`, `.css`, ... files have their own deployments next to it (`HashedAssetsJavaScript`, ...).
-   */
+  /** The deployment of content-hashed files (uploaded first, immutable, never pruned). */
   public readonly hashedAssetsDeployment: s3deploy.BucketDeployment;
-
   /** The deployment of `index.html` and the other unhashed files, uploaded last and invalidated. */
   public readonly filesDeployment: s3deploy.BucketDeployment;
-
-  /**
-   * Complete once the site is uploaded, invalidated and the releases no longer kept are cleaned up: make a
-   * post-deploy step depend on it.
-   */
+  /** Complete once the site is uploaded, invalidated and cleaned up: make a post-deploy step depend on it. */
   public readonly siteDeployed: IDependable;
-
   /** The certificate of the custom domain, when one is set. */
   public readonly certificate?: acm.ICertificate;
-
   /** The URL of the site: `https://<domain>` or `https://<id>.cloudfront.net`. */
   public readonly siteUrl: string;
-
   /** The API's path prefix, for example `/api`. */
   public readonly apiPrefix: string;
-
   /** The alarms and dashboard, unless `monitoring.enabled` is false. */
   public readonly monitoring?: SpaMonitoring;
 
   constructor(scope: Construct, id: string, props: SpaWithLambdaApiProps) {
     super(scope, id);
-    validateProps(this, id, props);
+    validateSpaWithLambdaApiProps(this, id, props);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const logRetention = props.logRetention ?? logs.RetentionDays.THREE_MONTHS;
 
@@ -158,10 +122,10 @@ export class SpaWithLambdaApi extends SpaWithLambdaApiBase {
       siteBucket: this.bucket,
       routing,
       headersPolicy: this.responseHeadersPolicy,
-      additionalBehaviors: { [api.pathPattern]: api.behavior(this.responseHeadersPolicy) },
       logsBucket: this.logsBucket,
       logging,
       certificate: this.certificate,
+      additionalBehaviors: { [api.pathPattern]: api.behavior(this.responseHeadersPolicy) },
     });
     const site = deploySite(this, { site: props.site, bucket: this.bucket, distribution: this.distribution, logRetention, removalPolicy });
     this.hashedAssetsDeployment = site.hashedAssets;
@@ -176,49 +140,14 @@ export class SpaWithLambdaApi extends SpaWithLambdaApiBase {
     new CfnOutput(this, 'BucketName', { value: this.bucket.bucketName, description: 'Bucket that holds the SPA' });
     new CfnOutput(this, 'ApiEndpoint', { value: this.httpApi.apiEndpoint, description: 'HTTP API endpoint (use the site URL + prefix instead)' });
     if (this.originVerifySecret) {
-      new CfnOutput(this, 'OriginVerifySecretArn', {
-        value: this.originVerifySecret.secretArn,
-        description: 'Secret CloudFront sends to the API (origin verification); see "Rotating the origin secret" in docs/security.md',
-      });
+      new CfnOutput(this, 'OriginVerifySecretArn', { value: this.originVerifySecret.secretArn, description: ORIGIN_SECRET_OUTPUT });
     }
 
-    // findings cdk-nag (AwsSolutions) reports, suppressed where they do not apply, each with its reason
-    suppressSpaFindings({
-      distribution: this.distribution,
-      customDomain: props.domain !== undefined,
-      webAcl: props.webAclArn !== undefined,
-      cloudFrontLogging: logging,
-      logsBucket: this.logsBucket,
-      httpApi: this.httpApi,
-      userAuthorizer: props.api.authorizer !== undefined,
-      originVerifySecret: this.originVerifySecret,
-    });
-    suppressCdkHelperFindings(this, { destinationBuckets: [this.bucket], sourceBuckets: site.sourceBuckets });
+    // findings cdk-nag (AwsSolutions) reports, acknowledged where they do not apply, each with its reason
+    acknowledgeFacadeFindings(this, props, logging, site.sourceBuckets);
 
     if (props.monitoring?.enabled ?? true) {
-      this.monitoring = new SpaMonitoring(this, 'Monitoring', markValidated({
-        ...props.monitoring,
-        function: this.function,
-        functionVerifiesOrigin: this.originVerifySecret !== undefined,
-        functionTimeout: api.timeout,
-        httpStage: this.stage,
-        distribution: this.distribution,
-      }));
+      this.monitoring = new SpaMonitoring(this, 'Monitoring', markValidated({ ...props.monitoring, ...api.monitored(), distribution: this.distribution }));
     }
   }
-}
-
-/** Validates every part's props in one place, before anything is built, and throws once with every problem. */
-function validateProps(scope: Construct, id: string, props: SpaWithLambdaApiProps): void {
-  const errors = new PropErrors();
-  validateSiteOptions(errors, props.site);
-  validateApiOptions(errors, props.api);
-  if (props.monitoring && (props.monitoring.enabled ?? true)) {
-    validateMonitoringSettings(errors, props.monitoring, 'monitoring.', apiTimeout(props.api));
-  }
-  validateDistributionOptions(errors, props);
-  if (props.domain) {
-    validateDomainOptions(errors, props.domain, Stack.of(scope));
-  }
-  errors.throwIfAny('SpaWithLambdaApi', id);
 }

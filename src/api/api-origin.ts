@@ -14,6 +14,7 @@ import {
 } from './origin-verification-layer';
 import { SpaApiOptions } from './spa-api-options';
 import { ViewerHostFunction } from './viewer-host-function';
+import type { SpaMonitoringProps } from '../monitoring/monitoring-options';
 import { LIMITS, markValidated, PropErrors, show } from '../private/validation';
 
 
@@ -163,6 +164,12 @@ export class ApiOrigin {
   /** The path pattern of the API behaviour: `<prefix>/*`. */
   public get pathPattern(): string {
     return `${this.prefix}/*`;
+  }
+
+  /** What the monitoring watches of the API: the function (and whether it refuses direct calls) and the stage. */
+  public monitored(): Pick<SpaMonitoringProps, 'function' | 'functionVerifiesOrigin' | 'functionTimeout' | 'httpStage'> {
+    const verifiesOrigin = this.secret !== undefined;
+    return { function: this.fastApi.function, functionVerifiesOrigin: verifiesOrigin, functionTimeout: this.timeout, httpStage: this.stage };
   }
 
   /**

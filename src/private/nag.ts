@@ -155,7 +155,7 @@ function isWithin(c: IConstruct, scope: IConstruct): boolean {
  *
  * @param scope the library's construct (its deployments, buckets and provider frameworks are looked up below it)
  */
-export function suppressCdkHelperFindings(scope: IConstruct, buckets: HelperBuckets): void {
+function suppressCdkHelperFindings(scope: IConstruct, buckets: HelperBuckets): void {
   const stack = Stack.of(scope);
   for (const provider of scope.node.findAll().filter((c): c is cr.Provider => c instanceof cr.Provider)) {
     suppressProviderFramework(provider);
@@ -290,7 +290,7 @@ export function acknowledgePinnedRuntime(fn: lambda.Function, change: string): v
 }
 
 /** What decides which findings on the facade's own resources are suppressed. */
-export interface SpaNagContext {
+interface SpaNagContext {
   readonly distribution: cloudfront.Distribution;
   readonly customDomain: boolean;
   readonly webAcl: boolean;
@@ -301,11 +301,40 @@ export interface SpaNagContext {
   readonly originVerifySecret?: secretsmanager.ISecret;
 }
 
+/** The facade's parts and props that decide which of its findings apply. */
+export interface SpaFacadeParts {
+  readonly distribution: cloudfront.Distribution;
+  readonly bucket: s3.Bucket;
+  readonly logsBucket: s3.Bucket;
+  readonly httpApi: apigwv2.HttpApi;
+  readonly originVerifySecret?: secretsmanager.ISecret;
+}
+
+/**
+ * Every acknowledgement of the facade: its own resources' findings (by configuration), and those of the aws-cdk-lib
+ * helpers (upload handler, provider framework) that only its own uses create.
+ */
+export function acknowledgeFacadeFindings(facade: IConstruct & SpaFacadeParts,
+  props: { readonly domain?: unknown; readonly webAclArn?: string; readonly api: { readonly authorizer?: unknown } },
+  cloudFrontLogging: CloudFrontLoggingMode, sourceBuckets: s3.IBucket[]): void {
+  suppressSpaFindings({
+    distribution: facade.distribution,
+    customDomain: props.domain !== undefined,
+    webAcl: props.webAclArn !== undefined,
+    cloudFrontLogging,
+    logsBucket: facade.logsBucket,
+    httpApi: facade.httpApi,
+    userAuthorizer: props.api.authorizer !== undefined,
+    originVerifySecret: facade.originVerifySecret,
+  });
+  suppressCdkHelperFindings(facade, { destinationBuckets: [facade.bucket], sourceBuckets });
+}
+
 /**
  * Suppresses the AwsSolutions findings that do not apply to the facade's own resources, each only in the
  * configuration where it does not apply (for example CFR4 only without a custom domain).
  */
-export function suppressSpaFindings(ctx: SpaNagContext): void {
+function suppressSpaFindings(ctx: SpaNagContext): void {
   const distribution: NagSuppression[] = [{
     id: 'AwsSolutions-CFR1',
     reason: 'The site is public; restricting countries is a business decision, not a security default. '
