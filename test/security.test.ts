@@ -13,7 +13,7 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { BACKEND, distributionConfig, minimalProps, newStack, SITE, synthApp } from './util';
-import { FastApiFunction, FunctionSecret, GitHubDeployRole, SpaApiOptions, SpaWithLambdaApi, SpaWithLambdaApiProps } from '../src';
+import { FastApiFunction, FunctionSecret, GitHubDeployRole, SpaApiOptions, SpaWithLambdaApi, SpaWithLambdaApiProps, ViewerHostFunction } from '../src';
 import { apiAccessLogFormat } from '../src/api/access-log-format';
 import { ORIGIN_VERIFY_ENV, ORIGIN_VERIFY_HANDLER } from '../src/api/origin-verification-layer';
 import { ReservedHeaderReason, reservedHeaderReason } from '../src/api/reserved-headers';
@@ -436,6 +436,8 @@ describe('attack: origin secret header names are refused at synth', () => {
   const CLOUDFRONT = 'CloudFront cannot add that header to origin requests, or sets or rewrites it itself';
   const API_GATEWAY = 'API Gateway HTTP APIs reserve that header (they set, strip or interpret it)';
   const STANDARD = 'that is a standard HTTP header with a meaning of its own for browsers, CloudFront or your app';
+  const LIBRARY = 'names starting with x-cdk-spa- are this library\'s own headers (x-cdk-spa-viewer-host carries the viewer\'s host to your app, '
+    + 'which would then show the secret as its host in redirects and absolute URLs)';
   const message = (name: string, why: string) => 'Invalid props for SpaWithLambdaApi \'App\':\n- api.originVerification.headerName is '
     + `${JSON.stringify(name)}, but ${why}. The header carries the origin secret, so it must be a name of its own that nothing else sets, reads or `
     + 'logs (not Host, User-Agent, Referer, Origin, Content-Type, Authorization, Cookie, Via, X-Forwarded-*, X-Amz-*, X-Amzn-*, CloudFront-*, '
@@ -450,8 +452,14 @@ describe('attack: origin secret header names are refused at synth', () => {
     ['X-Forwarded-Proto', API_GATEWAY], ['X-Amzn-Trace-Id', API_GATEWAY], ['x-amzn-requestid', API_GATEWAY], ['Apigw-Requestid', API_GATEWAY],
     ['Access-Control-Request-Method', API_GATEWAY], ['Content-Encoding', API_GATEWAY],
     ['Content-Type', STANDARD], ['Accept', STANDARD], ['Accept-Language', STANDARD], ['Sec-Fetch-Site', STANDARD], ['X-Api-Key', STANDARD],
+    // the viewer-host header: CloudFront's custom origin header would replace the viewer's host with the secret
+    ['x-cdk-spa-viewer-host', LIBRARY], ['X-CDK-SPA-Viewer-Host', LIBRARY], ['x-cdk-spa-anything', LIBRARY],
   ])('refuses %s', (headerName, why) => {
     expect(() => synthApp(withApi({ originVerification: { headerName } }))).toThrow(new Error(message(headerName, why)));
+  });
+
+  test('the viewer-host function\'s header is one of the library\'s reserved names', () => {
+    expect(reservedHeaderReason(ViewerHostFunction.HEADER_NAME)).toBe(ReservedHeaderReason.LIBRARY);
   });
 
   test('FastApiFunction refuses them as well, naming its own prop', () => {

@@ -23,6 +23,9 @@
  *   Cookie and X-Forwarded-For.
  * - Headers with a meaning of their own for browsers, CloudFront caching or the app (Content-Type, Accept*,
  *   Origin, Referer, Authorization, ...): a secret there would break requests or be read as something else.
+ * - This library's own headers (`x-cdk-spa-*`): the viewer-host function's `x-cdk-spa-viewer-host` carries the
+ *   viewer's host to the app. CloudFront's origin custom header would replace it, and the app would present the
+ *   secret as its host (in redirects and absolute URLs).
  */
 
 /** Why a header name cannot carry the origin secret. */
@@ -31,6 +34,7 @@ export enum ReservedHeaderReason {
   CLOUDFRONT = 'cloudfront',
   API_GATEWAY = 'apiGateway',
   STANDARD = 'standard',
+  LIBRARY = 'library',
 }
 
 /** The reasons, as error messages say them. */
@@ -41,6 +45,8 @@ export const RESERVED_HEADER_EXPLANATIONS: Record<ReservedHeaderReason, string> 
   [ReservedHeaderReason.CLOUDFRONT]: 'CloudFront cannot add that header to origin requests, or sets or rewrites it itself',
   [ReservedHeaderReason.API_GATEWAY]: 'API Gateway HTTP APIs reserve that header (they set, strip or interpret it)',
   [ReservedHeaderReason.STANDARD]: 'that is a standard HTTP header with a meaning of its own for browsers, CloudFront or your app',
+  [ReservedHeaderReason.LIBRARY]: 'names starting with x-cdk-spa- are this library\'s own headers (x-cdk-spa-viewer-host carries the '
+    + 'viewer\'s host to your app, which would then show the secret as its host in redirects and absolute URLs)',
 };
 
 /** Exact names (lower case), first matching reason wins: logging is checked first. */
@@ -67,6 +73,7 @@ const PREFIXES: Array<[ReservedHeaderReason, string[]]> = [
   [ReservedHeaderReason.CLOUDFRONT, ['x-amz-', 'x-edge-', 'cloudfront-', 'x-forwarded-']],
   [ReservedHeaderReason.API_GATEWAY, ['x-amzn-', 'apigw-', 'access-control-']],
   [ReservedHeaderReason.STANDARD, ['sec-', 'proxy-']],
+  [ReservedHeaderReason.LIBRARY, ['x-cdk-spa-']],
 ];
 
 /** Why `name` cannot carry the origin secret, or undefined when it can. Case-insensitive, as HTTP header names are. */
