@@ -1,16 +1,9 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
-import { apiTimeout, validateApiOptions } from './api/api-origin';
 import { SpaApiOptions } from './api/spa-api-options';
-import { validateDomainOptions } from './distribution/domain';
-import { validateDistributionOptions } from './distribution/spa-distribution';
 import { SpaDomainOptions } from './distribution/spa-domain-options';
 import { SpaMonitoringOptions } from './monitoring/monitoring-options';
-import { validateMonitoringSettings } from './monitoring/monitoring-validation';
-import { PropErrors } from './private/validation';
-import { validateSiteOptions } from './site/spa-site';
 import { SpaSiteOptions } from './site/spa-site-options';
 
 /**
@@ -97,19 +90,4 @@ export interface SpaWithLambdaApiProps {
    * @default - alarms and a dashboard with the default thresholds, no notification target
    */
   readonly monitoring?: SpaMonitoringOptions;
-}
-
-/** Validates every part's props in one place, before anything is built, and throws once with every problem. */
-export function validateSpaWithLambdaApiProps(scope: Construct, id: string, props: SpaWithLambdaApiProps): void {
-  const errors = new PropErrors();
-  validateSiteOptions(errors, props.site);
-  validateApiOptions(errors, props.api);
-  if (props.monitoring && (props.monitoring.enabled ?? true)) {
-    validateMonitoringSettings(errors, props.monitoring, 'monitoring.', apiTimeout(props.api));
-  }
-  validateDistributionOptions(errors, props);
-  if (props.domain) {
-    validateDomainOptions(errors, props.domain, Stack.of(scope));
-  }
-  errors.throwIfAny('SpaWithLambdaApi', id);
 }

@@ -23,7 +23,8 @@ import { SpaRouting } from './routing/spa-routing';
 import { spaRoutingParts } from './routing/spa-routing-parts';
 import { createSiteBucket, DEFAULT_HASHED_ASSET_GLOBS, deploySite } from './site/spa-site';
 import { SpaWithLambdaApiBase } from './spa-with-lambda-api-base';
-import { SpaWithLambdaApiProps, validateSpaWithLambdaApiProps } from './spa-with-lambda-api-props';
+import { SpaWithLambdaApiProps } from './spa-with-lambda-api-props';
+import { validateSpaWithLambdaApiProps } from './spa-with-lambda-api-validation';
 
 const ORIGIN_SECRET_OUTPUT = 'Secret CloudFront sends to the API (origin verification); see "Rotating the origin secret" in docs/security.md';
 
