@@ -1,0 +1,26 @@
+/**
+ * The contract between the streaming API origin (CDK side) and its runtime (the origin-verify layer):
+ * how a function in streaming mode starts uvicorn behind the AWS Lambda Web Adapter (LWA).
+ *
+ * The function keeps its usual handler (`module.attr`, e.g. `app.main.handler`). The LWA layer provides the
+ * adapter extension (`/opt/extensions/lambda-adapter`); our own exec wrapper (in the origin-verify layer) replaces
+ * the Python runtime's bootstrap and starts uvicorn on the ASGI app `cdk_spa_streaming:app`, which resolves the
+ * handler from `CDK_SPA_ORIGIN_VERIFY_HANDLER` (a Mangum instance is unwrapped to its `.app`), imports it in the
+ * init phase, and puts the origin check in front of it as ASGI middleware.
+ *
+ * @internal
+ */
+export const STREAMING_EXEC_WRAPPER = '/opt/cdk-spa-streaming/bootstrap';
+/** The ASGI application uvicorn serves (a module of the origin-verify layer, in /opt/python). @internal */
+export const STREAMING_ASGI_APP = 'cdk_spa_streaming:app';
+/** The loopback port uvicorn listens on and LWA forwards to. @internal */
+export const STREAMING_PORT = 8080;
+
+/** The environment a streaming function needs, besides the origin-verification variables. @internal */
+export function streamingEnvironment(): { [name: string]: string } {
+  return {
+    AWS_LAMBDA_EXEC_WRAPPER: STREAMING_EXEC_WRAPPER,
+    AWS_LWA_INVOKE_MODE: 'response_stream',
+    AWS_LWA_PORT: String(STREAMING_PORT),
+  };
+}
