@@ -40,7 +40,7 @@ describe('pyproject.toml + uv.lock', () => {
     expect(lastPythonBundleReport()).toMatchObject({ installer: 'uv', dependencies: 'uv.lock' });
     expect(lastPythonBundleReport()?.installArgs).toEqual(expect.arrayContaining(['--python-platform', 'aarch64-manylinux_2_34', '--python-version', '3.14']));
     expect(listFiles(bundle)).toEqual(expect.arrayContaining(['app/main.py', 'six.py', 'idna/__init__.py', 'pyproject.toml', 'uv.lock']));
-    expect(invoke(bundle)).toEqual({ six: '1.17.0', idna: '3.20' });
+    expect(invoke(bundle)).toEqual({ six: '1.17.0', idna: '3.21' });
     expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(/ files; dependencies from uv\.lock; /)]));
   }, INSTALL_TIMEOUT);
 
@@ -69,7 +69,7 @@ describe('uv workspace member (the lock is at the workspace root)', () => {
       const files = listFiles(bundle);
       expect(files).toEqual(expect.arrayContaining(['app/main.py', 'shared/__init__.py', 'six.py', 'idna/__init__.py']));
       expect(files.filter((f) => f.startsWith('other') || f.startsWith('api-'))).toEqual([]);
-      expect(invoke(bundle)).toEqual({ greeting: 'hello from shared', six: '1.17.0', idna: '3.20' });
+      expect(invoke(bundle)).toEqual({ greeting: 'hello from shared', six: '1.17.0', idna: '3.21' });
       fileLists.push(files.filter((f) => !f.includes('__pycache__')).sort());
       // Nothing was built inside the workspace (packages are built from copies: no build/ or *.egg-info/ left behind).
       expect(listFiles(path.join(WORKSPACE, 'packages', 'shared')).sort()).toEqual(['pyproject.toml', 'src/shared/__init__.py']);
@@ -101,7 +101,7 @@ describe('uv workspace member (the lock is at the workspace root)', () => {
 describe('requirements.txt', () => {
   test('hash-pinned requirements install, and a wrong hash fails', () => {
     const { bundle } = synthBundle({ entry: path.join(FIXTURES, 'python-hashed-requirements'), installer: PythonInstaller.PIP });
-    expect(invoke(bundle)).toEqual({ six: '1.17.0', idna: '3.20' });
+    expect(invoke(bundle)).toEqual({ six: '1.17.0', idna: '3.21' });
 
     const tampered = copyFixture('python-hashed-requirements');
     const file = path.join(tampered, 'requirements.txt');
