@@ -296,7 +296,7 @@ interface SpaNagContext {
   readonly webAcl: boolean;
   readonly cloudFrontLogging: CloudFrontLoggingMode;
   readonly logsBucket: s3.Bucket;
-  readonly httpApi: apigwv2.HttpApi;
+  readonly httpApi?: apigwv2.HttpApi;
   readonly userAuthorizer: boolean;
   readonly originVerifySecret?: secretsmanager.ISecret;
 }
@@ -306,7 +306,7 @@ export interface SpaFacadeParts {
   readonly distribution: cloudfront.Distribution;
   readonly bucket: s3.Bucket;
   readonly logsBucket: s3.Bucket;
-  readonly httpApi: apigwv2.HttpApi;
+  readonly httpApi?: apigwv2.HttpApi;
   readonly originVerifySecret?: secretsmanager.ISecret;
 }
 
@@ -378,7 +378,7 @@ function suppressSpaFindings(ctx: SpaNagContext): void {
     }]);
   }
 
-  const route = ctx.httpApi.node.tryFindChild('DefaultRoute');
+  const route = ctx.httpApi?.node.tryFindChild('DefaultRoute');
   if (route && !ctx.userAuthorizer && ctx.originVerifySecret) {
     addNagSuppressions(route, [{
       id: 'AwsSolutions-APIG4',
