@@ -344,7 +344,9 @@ function suppressSpaFindings(ctx: SpaNagContext): void {
     distribution.push({
       id: 'AwsSolutions-CFR2',
       reason: 'AWS WAF is opt-in (webAclArn): a web ACL costs a monthly fee and its rules depend on the application. '
-        + 'Without it the API is still behind origin verification and the HTTP API stage throttling.',
+        + (ctx.httpApi ? 'Without it the API is still behind origin verification and the HTTP API stage throttling.'
+          : 'Without it the streaming API is still behind origin verification (direct calls to the Function URL are refused before '
+          + 'the app runs), and api.reservedConcurrency caps its concurrency.'),
     });
   }
   if (ctx.cloudFrontLogging === 'v2') {
