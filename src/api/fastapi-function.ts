@@ -349,6 +349,7 @@ export class FastApiFunction extends Construct implements iam.IGrantable, ec2.IC
         runtime: resolved.runtime,
         architecture,
         scope: this,
+        requiredModules: streaming ? [{ name: 'uvicorn', reason: 'streaming mode runs the app under uvicorn behind the Lambda Web Adapter' }] : undefined,
       }),
       memorySize: resolved.memorySize,
       timeout: resolved.timeout,
