@@ -1,6 +1,8 @@
 import { Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { apiTimeout, validateApiOptions } from './api/api-origin';
+import { validateStreamingFunction } from './api/streaming-function';
+import { validateStreamingApiOptions } from './api/streaming-origin';
 import { validateDomainOptions } from './distribution/domain';
 import { validateDistributionOptions } from './distribution/spa-distribution';
 import { validateMonitoringSettings } from './monitoring/monitoring-validation';
@@ -13,8 +15,10 @@ export function validateSpaWithLambdaApiProps(scope: Construct, id: string, prop
   const errors = new PropErrors();
   validateSiteOptions(errors, props.site);
   validateApiOptions(errors, props.api);
+  validateStreamingApiOptions(errors, props.api);
+  validateStreamingFunction(errors, props.api, 'api.', Stack.of(scope));
   if (props.monitoring && (props.monitoring.enabled ?? true)) {
-    validateMonitoringSettings(errors, props.monitoring, 'monitoring.', apiTimeout(props.api));
+    validateMonitoringSettings(errors, props.monitoring, 'monitoring.', apiTimeout(props.api), props.api.streaming === true);
   }
   validateDistributionOptions(errors, props);
   if (props.domain) {

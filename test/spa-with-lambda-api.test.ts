@@ -285,7 +285,7 @@ describe('sub-resources are reachable', () => {
     const { app } = synthApp();
     expect(app.bucket.node.id).toBe('SiteBucket');
     expect(app.function.architecture).toBe(lambda.Architecture.ARM_64);
-    expect(app.httpApi.node.id).toBe('HttpApi');
+    expect(app.httpApi!.node.id).toBe('HttpApi');
     expect(app.distribution.node.id).toBe('Distribution');
     expect(app.spaRoutingFunction?.node.id).toBe('SpaRoutingFunction');
     expect(app.apiPrefix).toBe('/api');

@@ -35,6 +35,19 @@ export function validateInstalled(site: string, t: PythonTarget): void {
   }
 }
 
+/** A top-level module a bundle must contain, and why (for the error message). */
+export interface RequiredModule {
+  /** The import name, e.g. `uvicorn`. */
+  readonly name: string;
+  /** Why the bundle needs it, e.g. `streaming mode (api.streaming) runs the app under uvicorn`. */
+  readonly reason: string;
+}
+
+/** The required modules a bundle lacks (neither `<name>/` nor `<name>.py` at its top level). */
+export function missingModules(bundle: string, required: RequiredModule[]): RequiredModule[] {
+  return required.filter((m) => !fs.existsSync(path.join(bundle, m.name)) && !fs.existsSync(path.join(bundle, `${m.name}.py`)));
+}
+
 /** The ELF `e_machine` of a file (183 = aarch64, 62 = x86_64), or undefined when it is not ELF. */
 export function elfMachine(file: string): number | undefined {
   const header = Buffer.alloc(20);

@@ -11,7 +11,8 @@ import {
   findOnPath, InstallRequest, InstallResult, installWithPip, installWithUv, NeedsCompilingError, resolveRequirements,
 } from './installers';
 import {
-  findExactPython, findUvPython, largestPackages, measureBundle, megabytes, precompile, trimInstalled, validateInstalled,
+  findExactPython, findUvPython, largestPackages, measureBundle, megabytes, missingModules, precompile, RequiredModule, trimInstalled,
+  validateInstalled,
 } from './postprocess';
 import { checkRuntimeAgainstRequiresPython } from './project-checks';
 import { PythonBundlingOptions, PythonInstaller } from './python-bundling-options';
@@ -39,6 +40,11 @@ export interface PythonBundlingProps extends PythonBundlingOptions {
   readonly scope?: Construct;
   /** The unzipped size limit, in bytes. @default 262144000 (Lambda's 250 MB) */
   readonly sizeLimitBytes?: number;
+  /**
+   * Top-level modules the bundle must contain (streaming mode: uvicorn), checked after every local bundling, cache
+   * hits included; not part of the asset hash. @default - none
+   */
+  readonly requiredModules?: RequiredModule[];
 }
 
 /** What the most recent local bundling did (diagnostics, tests and the benchmark). */
@@ -146,6 +152,7 @@ export function pythonBundledCode(props: PythonBundlingProps): lambda.AssetCode 
     dockerFallback: props.dockerFallback ?? false,
     cache: props.cache ?? true,
     sizeLimitBytes: props.sizeLimitBytes ?? LAMBDA_UNZIPPED_LIMIT,
+    requiredModules: props.requiredModules ?? [],
   };
   return lambda.Code.fromAsset(entry, {
     assetHashType: cdk.AssetHashType.CUSTOM,
@@ -171,6 +178,7 @@ interface BundlerSettings {
   readonly dockerFallback: boolean;
   readonly cache: boolean;
   readonly sizeLimitBytes: number;
+  readonly requiredModules: RequiredModule[];
 }
 
 /** What is kept next to a cached bundle, to report on a cache hit. */
@@ -377,6 +385,11 @@ class LocalPythonBundler implements cdk.ILocalBundling {
    */
   private finish(report: Omit<PythonBundleReport, 'assetHash' | 'dependencies'>): void {
     const s = this.s;
+    const missing = missingModules(report.outputDir, s.requiredModules);
+    if (missing.length > 0) {
+      throw new Error(missing.map((m) => `Python bundling: the bundle of ${s.entry} has no \`${m.name}\` module, but ${m.reason}. `
+        + `Add ${m.name} to the project's dependencies (requirements.txt, or pyproject.toml and its lock), pinned, and synth again.`).join('\n'));
+    }
     lastReport = { ...report, assetHash: s.assetHash, dependencies: s.source.kind };
     this.info('bundling-report', `Python bundle for ${s.target.runtimeName} ${s.target.machine}: ${megabytes(report.unzippedBytes)} unzipped, `
       + `${megabytes(report.zippedBytes)} zipped, ${report.fileCount} files; dependencies from ${s.source.kind}; `

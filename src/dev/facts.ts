@@ -39,6 +39,8 @@ export interface DevFacts {
     /** e.g. `python3.14` */
     readonly runtime: string;
     readonly timeoutSeconds: number;
+    /** True in streaming mode (`api.streaming`): the app runs under uvicorn; absent otherwise. */
+    readonly streaming?: boolean;
   };
 }
 
@@ -69,7 +71,8 @@ export function recordDevFacts(scope: Construct, props: SpaWithLambdaApiProps, a
       environment,
       secrets: Object.keys(props.api.secrets ?? {}),
       runtime: fn.runtime.name,
-      timeoutSeconds: fn.timeout.isUnresolved() ? 30 : fn.timeout.toSeconds(),
+      timeoutSeconds: fn.timeout.isUnresolved() ? (fn.streaming ? 900 : 30) : fn.timeout.toSeconds(),
+      ...(fn.streaming ? { streaming: true } : {}),
     },
   };
   scope.node.addMetadata(DEV_METADATA_TYPE, facts);
