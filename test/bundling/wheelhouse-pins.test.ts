@@ -7,7 +7,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parse } from 'smol-toml';
+
+// smol-toml's type declarations are ESM-only (see src/bundling/inputs.ts): required as CommonJS
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { parse }: { parse(text: string): unknown } = require('smol-toml');
 
 const ROOT = path.join(__dirname, '..', '..');
 const FIXTURES = path.join(ROOT, 'test', 'fixtures');
