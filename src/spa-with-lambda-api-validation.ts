@@ -5,6 +5,7 @@ import { validateDomainOptions } from './distribution/domain';
 import { validateDistributionOptions } from './distribution/spa-distribution';
 import { validateMonitoringSettings } from './monitoring/monitoring-validation';
 import { PropErrors } from './private/validation';
+import { validateRouting } from './routing/spa-routing-validation';
 import { validateSiteOptions } from './site/spa-site';
 import { SpaWithLambdaApiProps } from './spa-with-lambda-api-props';
 
@@ -12,6 +13,7 @@ import { SpaWithLambdaApiProps } from './spa-with-lambda-api-props';
 export function validateSpaWithLambdaApiProps(scope: Construct, id: string, props: SpaWithLambdaApiProps): void {
   const errors = new PropErrors();
   validateSiteOptions(errors, props.site);
+  validateRouting(errors, props.site, props.api.prefix ?? '/api');
   validateApiOptions(errors, props.api);
   if (props.monitoring && (props.monitoring.enabled ?? true)) {
     validateMonitoringSettings(errors, props.monitoring, 'monitoring.', apiTimeout(props.api));
