@@ -26,14 +26,14 @@ export function routingData(site: SpaSiteOptions, apiPrefix: string): RoutingDat
   const routes = routing.prerenderedRoutes && site.source !== undefined && !Token.isUnresolved(site.source)
     ? routeTable(listFiles(site.source, { followSymlinks: true }), apiPrefix)
     : {};
-  return { routes, notFoundPage: routing.fallback.notFoundPage };
+  return { routes, notFoundPage: routing.fallback.page };
 }
 
 /** Validates `site.routing`: the not-found page exists in `site.source`, and the route table fits the function. */
 export function validateRouting(errors: PropErrors, site: SpaSiteOptions, apiPrefix: string): void {
   const routing = site.routing ?? SpaRouting.viewerRequestFunction();
   if (routing.mode !== 'viewer-request-function') return;
-  const page = routing.fallback.notFoundPage;
+  const page = routing.fallback.page;
   let pageOk = true;
   if (page !== undefined) {
     if (!PAGE_RE.test(page)) {

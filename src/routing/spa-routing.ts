@@ -30,10 +30,10 @@ export class SpaRoutingFallback {
   /**
    * The not-found page's path in the site, or undefined for the SPA shell.
    */
-  public readonly notFoundPage?: string;
+  public readonly page?: string;
 
-  private constructor(notFoundPage: string | undefined) {
-    this.notFoundPage = notFoundPage;
+  private constructor(page: string | undefined) {
+    this.page = page;
   }
 }
 
