@@ -55,7 +55,11 @@ export interface SpaSiteOptions {
   readonly keepReleases?: number;
 
   /**
-   * How deep links such as `/items/42` get the SPA shell.
+   * How deep links such as `/items/42` get the SPA shell, and prerendered pages such as `/about` their own file.
+   *
+   * The default function routes the pages of `source` exactly, from its file list (`/about` serves `about.html` or
+   * `about/index.html`), then gives other extension-less paths the shell; with `sourceAsset`, whose files are unknown
+   * at synth time, the shell rule alone applies. See docs/routing.md.
    *
    * @default SpaRouting.viewerRequestFunction()
    */
