@@ -28,6 +28,9 @@ export interface SiteRoutingOptions {
  */
 let servedSite: StaticSite | undefined;
 
+/** How long the served folder's route table is trusted before the folder is listed again. */
+const RELIST_AFTER_MS = 500;
+
 /** A response the dev server sends, fully buffered. */
 export interface DevResponse {
   readonly statusCode: number;
@@ -180,7 +183,7 @@ export class StaticSite {
   private readonly root: string;
   private readonly isHashed: (file: string) => boolean;
   private readonly routing?: SiteRoutingOptions;
-  private built?: { readonly stamp: string; readonly handler: ViewerRequestHandler };
+  private built?: { readonly stamp: string; readonly at: number; readonly handler: ViewerRequestHandler };
 
   /**
    * @param hashedAssetGlobs `site.hashedAssetGlobs`; unset, hashed files are told by their names, as the upload does
@@ -198,11 +201,14 @@ export class StaticSite {
    * table (`routeTable` of the folder's file list), made again when a file is added or removed.
    */
   public routingFunction(): ViewerRequestHandler {
+    if (this.built && Date.now() - this.built.at < RELIST_AFTER_MS) return this.built.handler; // one listing per request burst
     const files = this.routing?.prerenderedRoutes ? listFiles(this.root, { followSymlinks: true }) : [];
     const stamp = files.join('\n');
     if (!this.built || this.built.stamp !== stamp) {
       const code = routingFunctionCode(routeTable(files, this.routing?.apiPrefix ?? '/api'), this.routing?.notFoundPage);
-      this.built = { stamp, handler: evaluateFunction(code) };
+      this.built = { stamp, at: Date.now(), handler: evaluateFunction(code) };
+    } else {
+      this.built = { ...this.built, at: Date.now() };
     }
     return this.built.handler;
   }

@@ -27,7 +27,7 @@ export function spaRoutingParts(scope: Construct, routing: SpaRouting, apiPrefix
     const fn = new cloudfront.Function(scope, 'SpaRoutingFunction', {
       comment: data.notFoundPage === undefined
         ? 'SPA routing: navigations and extension-less paths get /index.html'
-        : `Static-site routing: prerendered pages, unknown paths get /${data.notFoundPage} with status 404`,
+        : 'Static-site routing: prerendered pages, unknown paths get the not-found page with status 404', // at most 128 characters
       runtime: cloudfront.FunctionRuntime.JS_2_0,
       code: cloudfront.FunctionCode.fromInline(routingFunctionCode(data.routes, data.notFoundPage)),
     });

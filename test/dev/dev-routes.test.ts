@@ -32,7 +32,8 @@ async function serve(notFoundPage?: string) {
       return { result: { statusCode: 404, body: 'api 404' } };
     },
   } as unknown as PythonApi;
-  const site = new StaticSite(siteFolder(), undefined, { apiPrefix: '/api', prerenderedRoutes: true, notFoundPage });
+  const dir = siteFolder();
+  const site = new StaticSite(dir, undefined, { apiPrefix: '/api', prerenderedRoutes: true, notFoundPage });
   const server = new DevServer({
     port: 0, host: '127.0.0.1', prefix: '/api', routing: 'viewer-request-function', responseHeaders: {}, site, api, log: () => undefined,
   });
@@ -41,7 +42,7 @@ async function serve(notFoundPage?: string) {
     const reply = await request(port, uri, { headers: { accept: 'text/html' } });
     return { status: reply.status, text: reply.text };
   };
-  return { server, site, get, apiPaths };
+  return { server, site, dir, get, apiPaths };
 }
 
 describe('the preview with the SPA shell as fallback', () => {
@@ -57,6 +58,13 @@ describe('the preview with the SPA shell as fallback', () => {
     expect(await dev.get('/docs/guides/install')).toEqual({ status: 200, text: 'file docs/guides/install.html' });
     expect(await dev.get('/about2')).toEqual({ status: 200, text: 'file index.html' });
     expect(await dev.get('/blog')).toEqual({ status: 200, text: 'file index.html' });
+  });
+
+  test('a page the build adds while the preview runs is routed once the folder is listed again', async () => {
+    expect(await dev.get('/pricing')).toEqual({ status: 200, text: 'file index.html' });
+    fs.writeFileSync(path.join(dev.dir, 'pricing.html'), 'file pricing.html');
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(await dev.get('/pricing')).toEqual({ status: 200, text: 'file pricing.html' });
   });
 
   test('API paths go to the API unchanged, even where the site has a page of that name', async () => {

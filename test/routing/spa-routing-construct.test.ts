@@ -78,7 +78,7 @@ describe('prerendered routes in the template', () => {
     for (const behavior of fn.config.CacheBehaviors) {
       expect(JSON.stringify(behavior.FunctionAssociations ?? [])).not.toContain(fn.id);
     }
-    expect(fn.comment).toBe('Static-site routing: prerendered pages, unknown paths get /404.html with status 404');
+    expect(fn.comment).toBe('Static-site routing: prerendered pages, unknown paths get the not-found page with status 404');
     expect(routed(fn.code, '/nope')).toBe('/404.html');
     expect(routed(fn.code, '/')).toBe('/index.html');
   });
