@@ -1,6 +1,8 @@
 #!/bin/bash
 # Makes the real builds whose file lists are test/fixtures/real-builds/*.txt, in /tmp/builds (outside the repo).
 # Usage: scripts/make-real-builds.sh [all|vite|webpack|esbuild|angular|sveltekit|astro|next]; lists land in /tmp/builds/lists.
+# Every tool is pinned here; the scaffolds (create-vite, ng new) pin their own dependencies by ranges, so each list
+# records in its header the versions the build actually used.
 export PATH=$HOME/.cache/cdk-spa-with-lambda-api-ci/node24/bin:$PATH
 mkdir -p /tmp/builds && cd /tmp/builds
 NPMI="npm install --no-audit --no-fund --prefer-offline --loglevel=error"
@@ -115,7 +117,7 @@ mkdir -p sk-app/src/routes/about sk-app/src/routes/blog/hello-world sk-app/src/r
 cat > package.json <<'J'
 { "name": "sk-app", "private": true, "type": "module", "scripts": { "build": "vite build" } }
 J
-$NPMI @sveltejs/kit@3.4.1 @sveltejs/adapter-static@4.0.1 @sveltejs/vite-plugin-svelte svelte@5.60.1 vite >/dev/null
+$NPMI @sveltejs/kit@3.4.1 @sveltejs/adapter-static@4.0.1 @sveltejs/vite-plugin-svelte@7.3.3 svelte@5.60.1 vite@8.4.1 >/dev/null
 rm -f svelte.config.js
 echo "import { sveltekit } from '@sveltejs/kit/vite'; import adapter from '@sveltejs/adapter-static'; export default { plugins: [sveltekit({ adapter: adapter({ fallback: '200.html' }) })] };" > vite.config.js
 cat > src/app.html <<'J'
