@@ -69,7 +69,8 @@ export function routingFunctionCode(routes: RouteTable, notFoundPage?: string): 
     if (i === -1) throw new Error(`${SPA_ROUTING_SOURCE} has no line starting with ${prefix}`);
     lines[i] = `${prefix}${value};`;
   };
-  replace('var ROUTES = ', JSON.stringify(routes));
+  // U+2028 and U+2029 end a line in ES5 string literals (the cloudfront-js runtime's base): written as escapes
+  replace('var ROUTES = ', JSON.stringify(routes).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029'));
   replace('var NOT_FOUND = ', JSON.stringify(notFoundPage === undefined ? '' : `/${notFoundPage}`));
   return `${lines.join('\n')}\n`;
 }

@@ -146,6 +146,14 @@ describe('the route table', () => {
     expect(site.route('/%E0%A4%A')).toEqual({ uri: '/index.html', status: 200 }); // malformed: no throw
   });
 
+  test('names with quotes, backslashes and line separators are written as valid ES5 string literals', () => {
+    const odd = ['say "hi"', 'back\\slash', 'line\u2028sep', 'para\u2029sep'];
+    const code = routingFunctionCode(routeTable(['index.html', ...odd.map((n) => `${n}.html`)], '/api'));
+    expect(code).not.toMatch(/[\u2028\u2029]/);
+    const site = siteRouter(['index.html', ...odd.map((n) => `${n}.html`)]);
+    for (const n of odd) expect(site.route(`/${encodeURIComponent(n)}`).uri).toBe(`/${encodeURIComponent(n)}.html`);
+  });
+
   test('keys of Object.prototype are not routes', () => {
     const site = siteRouter(['index.html']);
     for (const uri of ['/constructor', '/__proto__', '/toString', '/hasOwnProperty/']) {
