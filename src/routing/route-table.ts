@@ -45,7 +45,7 @@ export function routeTable(files: string[], apiPrefix: string): RouteTable {
       add(file.substring(0, file.length - '/index.html'.length), ROUTE_DIR_INDEX);
     } else if (file.endsWith('.html')) {
       add(file.substring(0, file.length - '.html'.length), ROUTE_HTML);
-    } else if (shellRule(`/${file}`) !== `/${file}`) {
+    } else if (!shellRule.staticFile(file) && shellRule.route(`/${file}`) !== `/${file}`) {
       add(file, ROUTE_FILE);
     }
   }
@@ -85,18 +85,33 @@ export function evaluateFunction(code: string, filename = 'spa-routing.js'): (ev
   return vm.runInNewContext(`${code}\n;handler`, {}, { filename });
 }
 
-let spaRule: ((uri: string) => string) | undefined;
+interface SpaRule {
+  /** The uri the SPA rule alone (no route table) gives a browser navigation to `uri`. */
+  readonly route: (uri: string) => string;
+  /** A fast answer for most files: the last segment's extension is one the function always passes (its own list). */
+  readonly staticFile: (file: string) => boolean;
+}
 
-/** The uri the SPA rule alone (no route table) gives a browser navigation to `uri`. */
-function spaRuleAlone(): (uri: string) => string {
+let spaRule: SpaRule | undefined;
+
+function spaRuleAlone(): SpaRule {
   if (!spaRule) {
-    const handler = evaluateFunction(routingFunctionCode({}));
-    spaRule = (uri: string) => (handler({
-      version: '1.0',
-      context: { eventType: 'viewer-request' },
-      viewer: { ip: '127.0.0.1' },
-      request: { method: 'GET', uri, querystring: {}, headers: { accept: { value: 'text/html' } }, cookies: {} },
-    }) as { uri: string }).uri;
+    const code = routingFunctionCode({});
+    const handler = evaluateFunction(code);
+    const known = new Set(vm.runInNewContext(`${code}\n;KNOWN_STATIC_EXTENSIONS`, {}) as string[]);
+    spaRule = {
+      route: (uri: string) => (handler({
+        version: '1.0',
+        context: { eventType: 'viewer-request' },
+        viewer: { ip: '127.0.0.1' },
+        request: { method: 'GET', uri, querystring: {}, headers: { accept: { value: 'text/html' } }, cookies: {} },
+      }) as { uri: string }).uri,
+      staticFile: (file: string) => {
+        const segment = file.substring(file.lastIndexOf('/') + 1);
+        const dot = segment.lastIndexOf('.');
+        return dot > 0 && known.has(segment.substring(dot + 1).toLowerCase());
+      },
+    };
   }
   return spaRule;
 }

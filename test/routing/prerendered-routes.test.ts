@@ -133,6 +133,19 @@ describe('the route table', () => {
     });
   });
 
+  test('the files flagged as files are exactly those the SPA rule alone would answer with the shell (every file of every real build)', () => {
+    const handler = evaluateFunction(routingFunctionCode({}));
+    const files = [
+      ...['vite-react', 'webpack5', 'esbuild', 'angular', ...BUILDS].flatMap((n) => readFileList(n)),
+      'LICENSE', 'data.custom', 'IMG.PNG', 'a.verylongextension', 'x.', '.env', 'dir/.htaccess', 'v1.2/page', 'manifest.webmanifest',
+    ];
+    const rewritten = files.filter((f) => !f.endsWith('.html')
+      && (handler(viewerRequestEvent({ method: 'GET', uri: `/${f}`, querystring: {}, headers: { accept: { value: HTML_ACCEPT } }, cookies: {} })) as CfRequest).uri !== `/${f}`);
+    const table = routeTable(files, '/api');
+    expect(Object.keys(table).filter((k) => table[k] === ROUTE_FILE).sort()).toEqual([...new Set(rewritten)].sort());
+    expect(rewritten).toEqual(expect.arrayContaining(['LICENSE', 'data.custom', 'a.verylongextension', 'x.', 'v1.2/page']));
+  });
+
   test('files without an extension are served as themselves, not the shell', () => {
     const site = siteRouter(['index.html', '.well-known/apple-app-site-association', 'LICENSE']);
     expect(site.route('/.well-known/apple-app-site-association')).toEqual({ uri: '/.well-known/apple-app-site-association', status: 200 });
