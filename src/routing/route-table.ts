@@ -31,13 +31,13 @@ export type RouteTable = Record<string, number>;
  * @param apiPrefix the API's path prefix, for example `/api`
  */
 export function routeTable(files: string[], apiPrefix: string): RouteTable {
-  const table: RouteTable = {};
+  const table = new Map<string, number>(); // not an object: a page may be named `constructor` or `toString`
   const shellRule = spaRuleAlone();
   const add = (key: string, flag: number) => {
     const p = `/${key}`;
     if (key === '' || p === apiPrefix || p.startsWith(`${apiPrefix}/`)) return;
-    const flags = table[key] ?? 0;
-    table[key] = Math.floor(flags / flag) % 2 === 1 ? flags : flags + flag; // the bit, once
+    const flags = table.get(key) ?? 0;
+    table.set(key, Math.floor(flags / flag) % 2 === 1 ? flags : flags + flag); // the bit, once
   };
   for (const file of files) {
     if (file === 'index.html') continue;
@@ -49,14 +49,12 @@ export function routeTable(files: string[], apiPrefix: string): RouteTable {
       add(file, ROUTE_FILE);
     }
   }
-  const sorted: RouteTable = {};
-  for (const key of Object.keys(table).sort()) sorted[key] = table[key];
-  return sorted;
+  return Object.fromEntries([...table.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /**
- * The function's code as deployed: the runtime file without its comment lines and indentation, with `ROUTES` and `NOT_FOUND` written
- * in. The same code runs in the tests and in the local preview.
+ * The function's code as deployed: the runtime file without its comment lines and indentation, with `ROUTES` and
+ * `NOT_FOUND` written in. The same code runs in the tests and in the local preview.
  *
  * @param notFoundPage the static site's 404 page (for example `404.html`), or undefined for the SPA shell
  */

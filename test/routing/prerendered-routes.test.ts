@@ -174,6 +174,13 @@ describe('the route table', () => {
     }
   });
 
+  test('pages named like keys of Object.prototype are routes', () => {
+    const site = siteRouter(['index.html', 'constructor.html', 'toString/index.html', 'api-docs/hasOwnProperty.html']);
+    expect(site.route('/constructor')).toEqual({ uri: '/constructor.html', status: 200 });
+    expect(site.route('/toString/')).toEqual({ uri: '/toString/index.html', status: 200 });
+    expect(site.route('/api-docs/hasOwnProperty')).toEqual({ uri: '/api-docs/hasOwnProperty.html', status: 200 });
+  });
+
   test('capacity: 15-character page paths fit up to the measured count, and one more does not', () => {
     const fits = (n: number) => codeBytes(routingFunctionCode(routeTable(
       Array.from({ length: n }, (_, i) => `blog/post-${String(i).padStart(5, '0')}.html`), '/api'))) <= CLOUDFRONT_FUNCTION_MAX_BYTES;
