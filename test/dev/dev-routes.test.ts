@@ -7,11 +7,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { request } from './dev-util';
 import { readFileList } from '../../scripts/hash-detection';
+import { SpaRouting, SpaRoutingFallback, SpaWithLambdaApi } from '../../src';
+import { DEV_METADATA_TYPE, DevFacts } from '../../src/dev/facts';
 import { PythonApi } from '../../src/dev/python-api';
 import { DevServer } from '../../src/dev/server';
 import { loadViewerRequestFunction, StaticSite } from '../../src/dev/site';
 import { routeTable, routingFunctionCode } from '../../src/routing/route-table';
-import { testTempDir } from '../util';
+import { minimalProps, newStack, testTempDir } from '../util';
 
 const FILES = [...readFileList('next-default'), 'api/about.html'];
 
@@ -97,5 +99,20 @@ describe('the preview with the not-found page', () => {
     } finally {
       await dev.server.close();
     }
+  });
+});
+
+describe('the facts the dev command reads', () => {
+  function facts(routing?: SpaRouting): DevFacts {
+    const dir = siteFolder();
+    const app = new SpaWithLambdaApi(newStack(), 'App', minimalProps({ site: { source: dir, routing } }));
+    return app.node.metadata.find((m) => m.type === DEV_METADATA_TYPE)!.data as DevFacts;
+  }
+
+  test('record the not-found page and whether pages are routed', () => {
+    expect(facts()).toMatchObject({ routing: 'viewer-request-function', prerenderedRoutes: true });
+    expect(facts().notFoundPage).toBeUndefined();
+    expect(facts(SpaRouting.viewerRequestFunction({ fallback: SpaRoutingFallback.notFoundPage(), prerenderedRoutes: false })))
+      .toMatchObject({ prerenderedRoutes: false, notFoundPage: '404.html' });
   });
 });
