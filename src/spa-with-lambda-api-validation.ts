@@ -7,6 +7,7 @@ import { validateDomainOptions } from './distribution/domain';
 import { validateDistributionOptions } from './distribution/spa-distribution';
 import { validateMonitoringSettings } from './monitoring/monitoring-validation';
 import { PropErrors } from './private/validation';
+import { validateRouting } from './routing/spa-routing-validation';
 import { validateSiteOptions } from './site/spa-site';
 import { SpaWithLambdaApiProps } from './spa-with-lambda-api-props';
 
@@ -14,6 +15,7 @@ import { SpaWithLambdaApiProps } from './spa-with-lambda-api-props';
 export function validateSpaWithLambdaApiProps(scope: Construct, id: string, props: SpaWithLambdaApiProps): void {
   const errors = new PropErrors();
   validateSiteOptions(errors, props.site);
+  validateRouting(errors, props.site, props.api.prefix ?? '/api');
   validateApiOptions(errors, props.api);
   validateStreamingApiOptions(errors, props.api);
   validateStreamingFunction(errors, props.api, 'api.', Stack.of(scope));

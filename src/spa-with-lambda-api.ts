@@ -22,6 +22,7 @@ import { acknowledgeFacadeFindings } from './private/nag';
 import { markValidated } from './private/validation';
 import { SpaRouting } from './routing/spa-routing';
 import { spaRoutingParts } from './routing/spa-routing-parts';
+import { routingData } from './routing/spa-routing-validation';
 import { createSiteBucket, DEFAULT_HASHED_ASSET_GLOBS, deploySite } from './site/spa-site';
 import { SpaWithLambdaApiBase } from './spa-with-lambda-api-base';
 import { SpaWithLambdaApiProps } from './spa-with-lambda-api-props';
@@ -119,7 +120,8 @@ export class SpaWithLambdaApi extends SpaWithLambdaApiBase {
     this.accessLogGroup = api.accessLogGroup;
     this.functionUrl = api.functionUrl;
     this.viewerHostFunction = api.viewerHostFunction;
-    const routing = spaRoutingParts(this, props.site.routing ?? SpaRouting.viewerRequestFunction(), this.apiPrefix);
+    const routing = spaRoutingParts(this, props.site.routing ?? SpaRouting.viewerRequestFunction(), this.apiPrefix,
+      routingData(props.site, this.apiPrefix));
     this.spaRoutingFunction = routing.function;
     this.certificate = domainCertificate(this, props.domain);
     this.responseHeadersPolicy = responseHeadersPolicy(this, props);

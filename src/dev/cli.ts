@@ -152,7 +152,9 @@ async function main(argv: string[]): Promise<void> {
       throw new DevError(`The site folder ${path.resolve(siteDir)} has no index.html. Build the SPA first (for example \`npm run build\`), `
         + 'or serve it through Vite with --vite <frontend folder>.');
     }
-    site = new StaticSite(siteDir, facts?.hashedAssetGlobs);
+    site = new StaticSite(siteDir, facts?.hashedAssetGlobs, routing === 'viewer-request-function'
+      ? { apiPrefix: prefix, prerenderedRoutes: facts?.prerenderedRoutes ?? true, notFoundPage: facts?.notFoundPage }
+      : undefined);
   }
 
   let responseHeaders: Record<string, string> = responseHeadersFor(facts?.contentSecurityPolicy ?? DEFAULT_CONTENT_SECURITY_POLICY);

@@ -24,6 +24,10 @@ export interface DevFacts {
   readonly hashedAssetGlobs?: string[];
   /** `viewer-request-function`, `error-responses` or `none`. */
   readonly routing: string;
+  /** Whether the routing function routes prerendered pages from the site's file list (absent in facts of older versions: true). */
+  readonly prerenderedRoutes?: boolean;
+  /** The static site's not-found page (`SpaRoutingFallback.notFoundPage()`), served with 404 for unknown paths. */
+  readonly notFoundPage?: string;
   /** The Content-Security-Policy of the construct's security headers; undefined with the user's own policy. */
   readonly contentSecurityPolicy?: string;
   /** True when `responseHeadersPolicy` is the user's own (its headers are not known at synth time). */
@@ -62,6 +66,8 @@ export function recordDevFacts(scope: Construct, props: SpaWithLambdaApiProps, a
     site: literal(props.site.source) ? rel(props.site.source) : undefined,
     hashedAssetGlobs: props.site.hashedAssetGlobs,
     routing: props.site.routing?.mode ?? 'viewer-request-function',
+    prerenderedRoutes: props.site.routing?.prerenderedRoutes ?? true,
+    notFoundPage: props.site.routing?.fallback.page,
     contentSecurityPolicy: props.responseHeadersPolicy ? undefined : (props.contentSecurityPolicy ?? DEFAULT_CONTENT_SECURITY_POLICY),
     customResponseHeadersPolicy: props.responseHeadersPolicy !== undefined,
     api: {
