@@ -61,7 +61,7 @@ export async function ensureVenv(options: VenvOptions): Promise<string> {
     .digest('hex').substring(0, 16);
   const venv = path.join(options.cacheDir, `venv-${key}`);
   const venvPython = path.join(venv, 'bin', 'python');
-  if (fs.existsSync(path.join(venv, '.complete'))) return venvPython;
+  if (isOwnVenv(venv)) return venvPython;
 
   const lambdaVersion = /^python(\d+\.\d+)$/.exec(options.runtime)?.[1];
   if (lambdaVersion && lambdaVersion !== host.version) {
@@ -94,21 +94,37 @@ export async function ensureVenv(options: VenvOptions): Promise<string> {
     } finally {
       fs.rmSync(work, { recursive: true, force: true });
     }
-    fs.writeFileSync(path.join(building, '.complete'), `${source.file}\n`);
+    fs.writeFileSync(path.join(building, VENV_MARKER), `${JSON.stringify({ createdBy: 'cdk-spa-with-lambda-api dev', dependencyFile: source.file })}\n`);
     try {
       fs.renameSync(building, venv);
     } catch (e) {
       // another dev server built the same virtualenv first: use that one
-      if (!fs.existsSync(path.join(venv, '.complete'))) throw e;
+      if (!isOwnVenv(venv)) throw e;
     }
-    // older virtualenvs of this cache (other dependency versions)
+    // older virtualenvs of this cache (other dependency versions): only the ones a dev server made, by their
+    // marker, so a --cache-dir pointed at a folder with other virtualenvs (`.`, $HOME) deletes nothing of theirs
     for (const entry of fs.readdirSync(options.cacheDir)) {
-      if (entry.startsWith('venv-') && entry !== path.basename(venv)) fs.rmSync(path.join(options.cacheDir, entry), { recursive: true, force: true });
+      const full = path.join(options.cacheDir, entry);
+      if (entry.startsWith('venv-') && entry !== path.basename(venv) && isOwnVenv(full)) fs.rmSync(full, { recursive: true, force: true });
     }
   } finally {
     fs.rmSync(building, { recursive: true, force: true });
   }
   return venvPython;
+}
+
+/**
+ * The file that marks a virtualenv as made (completely) by the dev server: written last, before the folder gets its
+ * final name. Only folders with it are reused or deleted.
+ */
+export const VENV_MARKER = '.cdk-spa-dev-venv';
+
+function isOwnVenv(dir: string): boolean {
+  try {
+    return fs.lstatSync(dir).isDirectory() && fs.lstatSync(path.join(dir, VENV_MARKER)).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function dependencySource(apiSource: string): DependencySource {
