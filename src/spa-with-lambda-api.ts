@@ -139,7 +139,10 @@ export class SpaWithLambdaApi extends SpaWithLambdaApiBase {
     new CfnOutput(this, 'SiteUrl', { value: this.siteUrl, description: 'URL of the site' });
     new CfnOutput(this, 'DistributionId', { value: this.distribution.distributionId, description: 'CloudFront distribution id' });
     new CfnOutput(this, 'BucketName', { value: this.bucket.bucketName, description: 'Bucket that holds the SPA' });
-    new CfnOutput(this, 'ApiEndpoint', { value: this.httpApi.apiEndpoint, description: 'HTTP API endpoint (use the site URL + prefix instead)' });
+    if (props.apiEndpointOutput) {
+      // opt-in: cdk deploy prints every output, and deploy logs may be public (docs/security.md)
+      new CfnOutput(this, 'ApiEndpoint', { value: this.httpApi.apiEndpoint, description: 'HTTP API endpoint (use the site URL + prefix instead)' });
+    }
     if (this.originVerifySecret) {
       new CfnOutput(this, 'OriginVerifySecretArn', { value: this.originVerifySecret.secretArn, description: ORIGIN_SECRET_OUTPUT });
     }
