@@ -102,7 +102,9 @@ export class SpaWithLambdaApi extends SpaWithLambdaApiBase {
     const logging = cloudFrontLoggingMode(Stack.of(this));
     this.logsBucket = createLogsBucket(this, 'LogsBucket', { mode: logging, retention: logRetention, removalPolicy });
     this.bucket = createSiteBucket(this, this.logsBucket, removalPolicy);
-    const api = new ApiOrigin(this, { api: props.api, logRetention, removalPolicy });
+    const api = new ApiOrigin(this, {
+      api: props.api, logRetention, removalPolicy, domainNames: props.domain ? [props.domain.domainName] : undefined,
+    });
     this.apiPrefix = api.prefix;
     recordDevFacts(this, props, this.apiPrefix); // what `cdk-spa-with-lambda-api dev` serves locally
     this.originVerifySecret = api.secret;
