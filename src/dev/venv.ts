@@ -1,10 +1,11 @@
-import { spawn, spawnSync } from 'child_process';
+import { spawn } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DevError } from './process';
+import { choosePreviewPython } from './python-choice';
 import { DependencySource, findDependencySource } from '../bundling/inputs';
 import { findOnPath, installerEnv, redact, resolveRequirements } from '../bundling/installers';
 import { resolveTarget } from '../bundling/target';
@@ -22,30 +23,6 @@ export interface VenvOptions {
   readonly log: (line: string) => void;
 }
 
-/** The interpreter and version the dev server runs the API with. */
-export interface HostPython {
-  readonly python: string;
-  readonly version: string;
-}
-
-/** Finds the host's Python 3 (the `python` option, `CDK_SPA_PYTHON`, or `python3` on PATH), with a clear error. */
-export function hostPython(explicit?: string): HostPython {
-  const python = explicit || process.env.CDK_SPA_PYTHON || findOnPath('python3') || findOnPath('python');
-  if (!python) {
-    throw new DevError('No Python found: the dev server runs the API in a host virtualenv, so it needs a Python 3 interpreter. '
-      + 'Install Python 3 (ideally the version of the Lambda runtime), put `python3` on PATH, or pass --python <path> (or set CDK_SPA_PYTHON).');
-  }
-  const result = spawnSync(python, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8' });
-  if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
-    throw new DevError(`The Python interpreter '${python}' was not found. Pass --python <path> (or set CDK_SPA_PYTHON) to a Python 3 interpreter, or install Python 3.`);
-  }
-  if (result.error || result.status !== 0) {
-    throw new DevError(`The Python interpreter '${python}' does not run (${result.error?.message ?? result.stderr.trim()}). `
-      + 'Pass --python <path> (or set CDK_SPA_PYTHON) to a working Python 3.');
-  }
-  return { python, version: result.stdout.trim() };
-}
-
 /**
  * Builds (once per change of the dependency file) a virtualenv with the API's dependencies, from the same file the
  * Lambda bundle is built from: `requirements.txt`, `uv.lock` (exported with uv), `poetry.lock` (exported with
@@ -53,8 +30,8 @@ export function hostPython(explicit?: string): HostPython {
  * `python -m venv` and pip. Returns the virtualenv's interpreter.
  */
 export async function ensureVenv(options: VenvOptions): Promise<string> {
-  const host = hostPython(options.python);
   const source = dependencySource(options.apiSource);
+  const host = choosePreviewPython(options.runtime, source.pythonRequirements, options.python);
   const uv = process.env.CDK_SPA_UV || findOnPath('uv');
   const key = crypto.createHash('sha256')
     .update(JSON.stringify([fs.readFileSync(source.file, 'utf8'), source.hashParts, host.python, host.version, uv ? 'uv' : 'pip', source.kind]))
@@ -65,17 +42,20 @@ export async function ensureVenv(options: VenvOptions): Promise<string> {
 
   const lambdaVersion = /^python(\d+\.\d+)$/.exec(options.runtime)?.[1];
   if (lambdaVersion && lambdaVersion !== host.version) {
-    options.log(`note: the function runs ${options.runtime} in Lambda; locally the API runs on Python ${host.version} (${host.python}). `
-      + 'Pass --python to use another interpreter.');
+    const why = host.how === '--python' || host.how === 'CDK_SPA_PYTHON' ? `given with ${host.how}`
+      : `${host.how}: no Python ${lambdaVersion} was found${source.pythonRequirements.length > 0 ? ', and it is the nearest version that satisfies requires-python' : ''}`;
+    options.log(`note: the function runs ${options.runtime} in Lambda; locally the API runs on Python ${host.version} (${why}). `
+      + `Install Python ${lambdaVersion} (\`uv python install ${lambdaVersion}\`) or pass --python to use another interpreter.`);
   }
   const file = path.relative(process.cwd(), source.file) || source.file;
   options.log(`building the API's virtualenv from ${file} with ${uv ? 'uv' : 'pip'} into ${path.relative(process.cwd(), venv) || venv} (once per change of ${path.basename(source.file)})`);
   fs.mkdirSync(options.cacheDir, { recursive: true });
-  const building = fs.mkdtempSync(path.join(options.cacheDir, 'building-'));
+  const building = inProgress(fs.mkdtempSync(path.join(options.cacheDir, 'building-')));
   try {
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-spa-dev-'));
+    const work = inProgress(fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-spa-dev-')));
     try {
-      const target = resolveTarget(new lambda.Runtime(options.runtime.startsWith('python3.') ? options.runtime : 'python3.14', lambda.RuntimeFamily.PYTHON), lambda.Architecture.ARM_64);
+      // the interpreter that installs: markers are evaluated for it
+      const target = resolveTarget(new lambda.Runtime(`python${host.version}`, lambda.RuntimeFamily.PYTHON), lambda.Architecture.ARM_64);
       const requirements = wrap(() => resolveRequirements(source, {
         entry: options.apiSource, dependencyFile: source.file, target, site: building, work, extraArgs: [], python: host.python, uv,
       }, !uv));
@@ -92,7 +72,7 @@ export async function ensureVenv(options: VenvOptions): Promise<string> {
         }
       }
     } finally {
-      fs.rmSync(work, { recursive: true, force: true });
+      done(work);
     }
     fs.writeFileSync(path.join(building, VENV_MARKER), `${JSON.stringify({ createdBy: 'cdk-spa-with-lambda-api dev', dependencyFile: source.file })}\n`);
     try {
@@ -108,9 +88,28 @@ export async function ensureVenv(options: VenvOptions): Promise<string> {
       if (entry.startsWith('venv-') && entry !== path.basename(venv) && isOwnVenv(full)) fs.rmSync(full, { recursive: true, force: true });
     }
   } finally {
-    fs.rmSync(building, { recursive: true, force: true });
+    done(building);
   }
   return venvPython;
+}
+
+/** Folders of a build in progress, removed when the build ends, however it ends (also on exit by a signal). */
+const building = new Set<string>();
+let exitHookInstalled = false;
+
+function inProgress(dir: string): string {
+  building.add(dir);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    // stop() in cli.ts calls process.exit() on Ctrl-C, which runs no finally block; 'exit' handlers still run
+    process.on('exit', () => building.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  }
+  return dir;
+}
+
+function done(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+  building.delete(dir);
 }
 
 /**
