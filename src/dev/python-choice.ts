@@ -20,7 +20,10 @@ export interface PreviewPython {
 }
 
 /** Minor versions of Python 3 the lookup tries after the runtime's own, nearest to it first. */
-const PYTHON_MINORS = Array.from({ length: 12 }, (_, i) => `3.${i + 8}`); // 3.8 ... 3.19
+const PYTHON_MINORS = Array.from({ length: 9 }, (_, i) => `3.${i + 8}`); // 3.8 ... 3.16
+
+/** What the lookup chose in this process (the virtualenv is looked up again at every reload). */
+const chosen = new Map<string, PreviewPython>();
 
 /**
  * The Python the preview builds its virtualenv with, found as the bundler finds the Python it precompiles with:
@@ -50,14 +53,26 @@ export function choosePreviewPython(runtime: string, requirements: readonly Pyth
       || Number(a.split('.')[1]) - Number(b.split('.')[1]))]
     .filter((v) => requirements.every((r) => someReleaseSatisfies(v, r)));
   const uv = process.env.CDK_SPA_UV || findOnPath('uv');
-  for (const version of versions) {
+  const memoKey = JSON.stringify([runtime, requirements, process.env.PATH, uv]);
+  const memo = chosen.get(memoKey);
+  if (memo) return memo;
+  // the runtime's version on PATH, then with uv; then the other versions on PATH (cheap), then with uv (a second or so each)
+  const [first, ...others] = versions;
+  const lookups: Array<[string, 'path' | 'uv']> = first === runtimeVersion
+    ? [[first, 'path'], [first, 'uv'], ...others.map((v): [string, 'path'] => [v, 'path']), ...others.map((v): [string, 'uv'] => [v, 'uv'])]
+    : [...versions.map((v): [string, 'path'] => [v, 'path']), ...versions.map((v): [string, 'uv'] => [v, 'uv'])];
+  for (const [version, where] of lookups) {
+    if (where === 'uv' && !uv) continue;
     const target = resolveTarget(new lambda.Runtime(`python${version}`, lambda.RuntimeFamily.PYTHON), lambda.Architecture.ARM_64);
-    const onPath = findExactPython(target, [`python${version}`, 'python3', 'python'].filter((c) => findOnPath(c) !== undefined));
-    const found = onPath ?? findUvPython(target, false);
+    const found = where === 'path'
+      ? findExactPython(target, [`python${version}`, 'python3', 'python'].filter((c) => findOnPath(c) !== undefined))
+      : findUvPython(target, false);
     if (!found) continue;
     const full = interpreterVersion(found).full;
     if (requirements.every((r) => satisfiesOne(full, r))) {
-      return { python: found, version, how: onPath ? `${found} on PATH` : `a Python ${version} uv found (${found})` };
+      const result = { python: found, version, how: where === 'path' ? `${found} on PATH` : `a Python ${version} uv found (${found})` };
+      chosen.set(memoKey, result);
+      return result;
     }
   }
 
