@@ -1,4 +1,4 @@
-import { spawn } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -93,6 +93,8 @@ export async function ensureVenv(options: VenvOptions): Promise<string> {
   return venvPython;
 }
 
+/** Installers running for a build. */
+const installers = new Set<ChildProcess>();
 /** Folders of a build in progress, removed when the build ends, however it ends (also on exit by a signal). */
 const building = new Set<string>();
 let exitHookInstalled = false;
@@ -102,7 +104,10 @@ function inProgress(dir: string): string {
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     // stop() in cli.ts calls process.exit() on Ctrl-C, which runs no finally block; 'exit' handlers still run
-    process.on('exit', () => building.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+    process.on('exit', () => {
+      installers.forEach((child) => child.kill('SIGKILL')); // it would write on into the folder
+      building.forEach((d) => fs.rmSync(d, { recursive: true, force: true }));
+    });
   }
   return dir;
 }
@@ -142,6 +147,8 @@ function wrap<T>(fn: () => T): T {
 function run(command: string, args: string[], log: (line: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env: installerEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    installers.add(child);
+    child.once('exit', () => installers.delete(child));
     let output = '';
     child.stdout.on('data', (d) => { output += d; });
     child.stderr.on('data', (d) => { output += d; });

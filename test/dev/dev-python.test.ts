@@ -4,11 +4,11 @@
  * Pythons included). The real CLI runs with a PATH that holds only the interpreters a test gives it; what fails
  * must leave nothing behind (`<cache>/building-*`, `$TMPDIR/cdk-spa-dev-*`).
  */
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FIXTURES, request, runCli, START_TIMEOUT, startDev } from './dev-util';
+import { CLI, cliEnv, eventually, FIXTURES, request, ROOT, runCli, START_TIMEOUT, startDev } from './dev-util';
 
 const SITE = path.join(FIXTURES, 'vite-build');
 const PREFIX = 'cdk-spa-with-lambda-api dev: ';
@@ -148,3 +148,35 @@ withPythons('the runtime\'s Python for the preview', () => {
     }
   }, START_TIMEOUT);
 });
+
+test('Ctrl-C while the virtualenv is being built leaves nothing behind', async () => {
+  const cacheDir = path.join(tmpDir('dev-python-cache-'), 'cache');
+  const tmpdir = tmpDir('dev-python-tmp-');
+  // the example backend's dependencies with pip (no uv on PATH): long enough to be interrupted
+  const bin = tmpDir('dev-python-bin-');
+  fs.symlinkSync(realPython('3.11') ?? '/usr/bin/python3', path.join(bin, 'python3'));
+  const child = spawn(process.execPath, ['-r', require.resolve('ts-node/register'), CLI, 'dev', '--api', path.join(ROOT, 'example', 'backend'),
+    '--site', SITE, '--port', '0', '--cache-dir', cacheDir], {
+    env: cliEnv({ PATH: `${bin}:/usr/bin:/bin`, TMPDIR: tmpdir, CDK_SPA_PYTHON: '', CDK_SPA_UV: '' }), stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no build started:\n${output}`)), 60_000);
+    const onData = (d: Buffer) => {
+      output += d;
+      if (/building the API's virtualenv/.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+  });
+  await eventually(async () => fs.existsSync(cacheDir) && fs.readdirSync(cacheDir).some((e) => e.startsWith('building-')), 20_000, 'the build folder');
+  child.kill('SIGINT');
+  expect(await exited).toBe(130);
+  await new Promise((r) => setTimeout(r, 1000)); // an installer that outlived the CLI would write on meanwhile
+  expect(leftovers(cacheDir, tmpdir)).toEqual([]);
+  expect(fs.readdirSync(cacheDir).filter((e) => e.startsWith('venv-'))).toEqual([]);
+}, 120_000);
