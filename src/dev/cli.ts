@@ -42,7 +42,9 @@ The settings come from the SpaWithLambdaApi in the CDK app (synthesized without 
   --allowed-host <name>  answer requests for this Host too (repeatable; a leading dot allows subdomains). Only
                        localhost names, IP addresses and --host are answered otherwise: any other Host gets a 403,
                        so a web page cannot reach the local API through DNS rebinding
-  --python <path>      the Python 3 to build the API's virtualenv with (default: $CDK_SPA_PYTHON, else python3)
+  --python <path>      the Python 3 to build the API's virtualenv with; it must satisfy requires-python (default:
+                       $CDK_SPA_PYTHON, else the runtime's Python, else the nearest version that satisfies
+                       requires-python, on PATH or found by uv)
   --cache-dir <dir>    where the virtualenv and the synthesized app are kept (default .cdk-spa-dev)
   --poll               watch the API folder by polling (network drives, some containers)
   -h, --help           this text
