@@ -2,6 +2,21 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as url from 'url';
 import { Token } from 'aws-cdk-lib';
+import { PropErrors, show } from '../private/validation';
+
+/** A fully qualified host name in canonical form: lower case, ASCII (punycode), no port, no trailing dot. */
+const CANONICAL_HOST_NAME = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/;
+
+/** Validates `ViewerHostFunction`'s `domainNames` (tokens are not checked). */
+export function validateViewerHostDomainNames(errors: PropErrors, domainNames: readonly string[]): void {
+  domainNames.forEach((name, i) => {
+    if (!Token.isUnresolved(name) && !CANONICAL_HOST_NAME.test(name)) {
+      errors.add(`domainNames[${i}] is ${show(name)}, but it must be a fully qualified host name in canonical form, such as "app.example.com": `
+        + 'lower case, no scheme, path, port, trailing dot or wildcard, an internationalised name in punycode ("xn--bcher-kva.example"). '
+        + 'Pass the names exactly as they are in the distribution\'s domainNames.');
+    }
+  });
+}
 
 /** The function's source file. */
 export const VIEWER_HOST_SOURCE = path.join(__dirname, 'runtime', 'viewer-host.js');

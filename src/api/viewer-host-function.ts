@@ -1,6 +1,7 @@
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import { Construct } from 'constructs';
-import { VIEWER_HOST_SOURCE, viewerHostFunctionCode } from './viewer-host-code';
+import { validateViewerHostDomainNames, VIEWER_HOST_SOURCE, viewerHostFunctionCode } from './viewer-host-code';
+import { PropErrors } from '../private/validation';
 
 /**
  * Properties of a {@link ViewerHostFunction}.
@@ -48,14 +49,22 @@ export class ViewerHostFunction extends cloudfront.Function {
   /** The header that carries the viewer's host to the origin. Only this function sets it. */
   public static readonly HEADER_NAME = 'x-cdk-spa-viewer-host';
 
+  /** Validates the names (before anything is built), then the code: the file as it is without names. */
+  private static codeFor(id: string, domainNames: string[]): cloudfront.FunctionCode {
+    const errors = new PropErrors();
+    validateViewerHostDomainNames(errors, domainNames);
+    errors.throwIfAny('ViewerHostFunction', id);
+    return domainNames.length > 0
+      ? cloudfront.FunctionCode.fromInline(viewerHostFunctionCode(domainNames))
+      : cloudfront.FunctionCode.fromFile({ filePath: VIEWER_HOST_SOURCE });
+  }
+
   constructor(scope: Construct, id: string, props: ViewerHostFunctionProps = {}) {
     super(scope, id, {
       functionName: props.functionName,
       comment: 'Viewer host: passes the viewer Host to the API origin in x-cdk-spa-viewer-host',
       runtime: cloudfront.FunctionRuntime.JS_2_0,
-      code: props.domainNames?.length
-        ? cloudfront.FunctionCode.fromInline(viewerHostFunctionCode(props.domainNames))
-        : cloudfront.FunctionCode.fromFile({ filePath: VIEWER_HOST_SOURCE }),
+      code: ViewerHostFunction.codeFor(id, props.domainNames ?? []),
     });
   }
 }

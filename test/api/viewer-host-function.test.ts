@@ -170,6 +170,15 @@ describe('the app always sees one of the site\'s names in canonical form, never 
 });
 
 describe('ViewerHostFunction', () => {
+  test.each([
+    ['https://app.example.com'], ['App.example.com'], ['app.example.com.'], ['app.example.com:8443'], ['bücher.example'], ['*.example.com'], ['localhost'],
+  ])('fails when domainNames holds %j', (name) => {
+    expect(() => new ViewerHostFunction(new Stack(), 'ViewerHost', { domainNames: ['ok.example.com', name] })).toThrow(new Error(
+      `Invalid props for ViewerHostFunction 'ViewerHost':\n- domainNames[1] is ${JSON.stringify(name)}, but it must be a fully qualified host name in `
+      + 'canonical form, such as "app.example.com": lower case, no scheme, path, port, trailing dot or wildcard, an internationalised name in punycode '
+      + '("xn--bcher-kva.example"). Pass the names exactly as they are in the distribution\'s domainNames.'));
+  });
+
   test('deploys exactly that file as a cloudfront-js-2.0 function', () => {
     const stack = new Stack();
     new ViewerHostFunction(stack, 'ViewerHost');
