@@ -108,7 +108,7 @@ export class SpaWithLambdaApi extends SpaWithLambdaApiBase {
     this.logsBucket = createLogsBucket(this, 'LogsBucket', { mode: logging, retention: logRetention, removalPolicy });
     this.bucket = createSiteBucket(this, this.logsBucket, removalPolicy);
     // the API origin: the HTTP API (default), or a Function URL that streams (api.streaming)
-    const apiProps = { api: props.api, logRetention, removalPolicy };
+    const apiProps = { api: props.api, logRetention, removalPolicy, domainNames: props.domain ? [props.domain.domainName] : undefined };
     const api: ApiOrigin = props.api.streaming ? new FunctionUrlApiOrigin(this, apiProps) : new HttpApiOrigin(this, apiProps);
     this.apiPrefix = api.prefix;
     recordDevFacts(this, props, this.apiPrefix); // what `cdk-spa-with-lambda-api dev` serves locally
@@ -148,7 +148,10 @@ export class SpaWithLambdaApi extends SpaWithLambdaApiBase {
     new CfnOutput(this, 'SiteUrl', { value: this.siteUrl, description: 'URL of the site' });
     new CfnOutput(this, 'DistributionId', { value: this.distribution.distributionId, description: 'CloudFront distribution id' });
     new CfnOutput(this, 'BucketName', { value: this.bucket.bucketName, description: 'Bucket that holds the SPA' });
-    new CfnOutput(this, 'ApiEndpoint', api.endpoint());
+    if (props.apiEndpointOutput) {
+      // opt-in: cdk deploy prints every output, and deploy logs may be public (docs/security.md)
+      new CfnOutput(this, 'ApiEndpoint', api.endpoint());
+    }
     if (this.originVerifySecret) {
       new CfnOutput(this, 'OriginVerifySecretArn', { value: this.originVerifySecret.secretArn, description: ORIGIN_SECRET_OUTPUT });
     }

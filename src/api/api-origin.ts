@@ -63,6 +63,8 @@ export interface ApiOriginProps {
   readonly logRetention: logs.RetentionDays;
   /** Removal policy of the log groups. */
   readonly removalPolicy: RemovalPolicy;
+  /** The distribution's custom domain names (the first is the primary name the API sees for any other Host). */
+  readonly domainNames?: string[];
 }
 
 /** What the facade shows of the API origin as its `ApiEndpoint` output. */
@@ -212,7 +214,7 @@ export class HttpApiOrigin extends ApiOrigin {
       },
     });
 
-    this.viewerHostFunction = new ViewerHostFunction(scope, 'ApiViewerHostFunction');
+    this.viewerHostFunction = new ViewerHostFunction(scope, 'ApiViewerHostFunction', { domainNames: props.domainNames });
 
     const timeoutSeconds = this.timeout.isUnresolved() ? LIMITS.maxApiTimeoutSeconds : this.timeout.toSeconds();
     this.origin = new origins.HttpOrigin(`${this.httpApi.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`, {

@@ -119,7 +119,7 @@ export class FunctionUrlApiOrigin extends ApiOrigin {
       invokeMode: lambda.InvokeMode.RESPONSE_STREAM,
     });
 
-    this.viewerHostFunction = new ViewerHostFunction(scope, 'ApiViewerHostFunction');
+    this.viewerHostFunction = new ViewerHostFunction(scope, 'ApiViewerHostFunction', { domainNames: props.domainNames });
 
     this.readTimeout = api.originReadTimeout ?? DEFAULT_ORIGIN_READ_TIMEOUT;
     this.responseCompletionTimeout = api.originResponseCompletionTimeout ?? (this.timeout.isUnresolved() || this.readTimeout.isUnresolved()

@@ -9,6 +9,7 @@ import { request } from './dev-util';
 import { readFileList } from '../../scripts/hash-detection';
 import { SpaRouting, SpaRoutingFallback, SpaWithLambdaApi } from '../../src';
 import { DEV_METADATA_TYPE, DevFacts } from '../../src/dev/facts';
+import { HostCheck } from '../../src/dev/host-check';
 import { PythonApi } from '../../src/dev/python-api';
 import { DevServer } from '../../src/dev/server';
 import { loadViewerRequestFunction, StaticSite } from '../../src/dev/site';
@@ -38,6 +39,7 @@ async function serve(notFoundPage?: string) {
   const site = new StaticSite(dir, undefined, { apiPrefix: '/api', prerenderedRoutes: true, notFoundPage });
   const server = new DevServer({
     port: 0, host: '127.0.0.1', prefix: '/api', routing: 'viewer-request-function', responseHeaders: {}, site, api, log: () => undefined,
+    hostCheck: new HostCheck('127.0.0.1', []),
   });
   const port = await server.listen();
   const get = async (uri: string) => {

@@ -14,10 +14,11 @@ The public host: CloudFront sends the API the execute-api host (the ``/api/*`` b
 header but ``Host``), so the application would build redirects and absolute URLs for that host. With
 ``CDK_SPA_ORIGIN_VERIFY_VIEWER_HOST`` set, the viewer-request CloudFront Function of the construct copies the
 viewer's ``Host`` into the ``x-cdk-spa-viewer-host`` header (overwriting any value the viewer sent). Only after the
-origin check passed, so only for a request that came through CloudFront, this handler presents that value to the
-application as ``host`` and ``x-forwarded-host``, with ``x-forwarded-proto: https`` and ``x-forwarded-port: 443``,
-sets ``requestContext.domainName`` to it, and drops any ``forwarded`` header. A direct caller can never choose the
-host the application sees.
+origin check passed, so only for a request that came through CloudFront, this handler presents that value (in
+canonical form, ``canonical_public_host``) to the application as ``host`` and ``x-forwarded-host``, with
+``x-forwarded-proto: https`` and ``x-forwarded-port: 443``, sets ``requestContext.domainName`` to it, and drops any
+``forwarded`` header. A direct caller can never choose the host the application sees, and the application never
+sees the execute-api host: a request without a usable viewer host is answered 400.
 
 Configuration (environment variables, set by the construct):
 
@@ -53,8 +54,8 @@ VIEWER_HOST_ENV = "CDK_SPA_ORIGIN_VERIFY_VIEWER_HOST"
 VIEWER_HOST_HEADER = "x-cdk-spa-viewer-host"
 # Headers the application would read its host and scheme from; replaced when the viewer host is trusted.
 HOST_HEADERS = ("host", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "forwarded", VIEWER_HOST_HEADER)
-# A DNS name (or IPv4 address), with an optional port: what CloudFront accepts as the Host of a distribution.
-HOST_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(?::[0-9]{1,5})?")  # used with fullmatch
+# A host name in canonical form (lower case, ASCII/punycode, no port, no trailing dot), used with fullmatch.
+CANONICAL_HOST_RE = re.compile(r"(?=.{1,253}\Z)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*")
 
 # The CloudWatch metric of refused requests (Embedded Metric Format).
 METRIC_NAMESPACE = "CdkSpaWithLambdaApi"
@@ -79,6 +80,7 @@ def _response(status, message):
 
 
 FORBIDDEN = _response(403, "Forbidden")
+BAD_REQUEST = _response(400, "Bad Request")
 UNAVAILABLE = _response(503, "Service Unavailable")
 
 
@@ -214,6 +216,28 @@ def _boto3_client():
     return boto3.client("secretsmanager")
 
 
+def canonical_public_host(value):
+    """The viewer-host header's value as a host name in canonical form, or None when it is not one.
+
+    Lower case, without a port and trailing dots, internationalised names in punycode (IDNA): the form the
+    viewer-request CloudFront Function always sends. Anything that is not a single host name (a comma-joined value,
+    whitespace, a path, an empty value, a non-string) is None.
+    """
+    if not isinstance(value, str):
+        return None
+    host = value.lower()
+    port = re.fullmatch(r"(.*):[0-9]{1,5}", host)
+    if port:
+        host = port.group(1)
+    host = host.rstrip(".")
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except (UnicodeError, ValueError):
+            return None
+    return host if CANONICAL_HOST_RE.fullmatch(host) else None
+
+
 def public_host_event(event, host):
     """A shallow copy of ``event`` in which the application sees ``host`` over https.
 
@@ -302,12 +326,24 @@ class OriginVerifier:
             return self._refuse(event, given)
         self.load()
         event = without_header(event, self._header_name)
-        host = header_value(event, VIEWER_HOST_HEADER) if self._trust_viewer_host else None
-        if isinstance(host, str) and HOST_RE.fullmatch(host):
-            event = public_host_event(event, host.lower())
-        else:  # not trusted (no viewer-host function in front) or malformed: the app keeps API Gateway's host
+        if self._trust_viewer_host:
+            host = canonical_public_host(header_value(event, VIEWER_HOST_HEADER))
+            if host is None:
+                return self._no_public_host()
+            event = public_host_event(event, host)
+        else:  # not trusted (no viewer-host function in front): the header could come from a viewer
             event = without_header(event, VIEWER_HOST_HEADER)
         return self._handler(event, context)
+
+    @staticmethod
+    def _no_public_host():
+        """A request that came through CloudFront without a usable viewer host: answered 400, never passed to the
+        application with API Gateway's execute-api host (which its redirects would reveal)."""
+        logger.error(
+            "origin verification: the request has no valid %s header; the viewer-request function (ViewerHostFunction) "
+            "must run on this behaviour when originVerification.trustViewerHost is true", VIEWER_HOST_HEADER,
+        )
+        return dict(BAD_REQUEST)
 
 
 def from_environment(environ=None, client_factory=_boto3_client):
