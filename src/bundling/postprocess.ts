@@ -231,7 +231,7 @@ export function largestPackages(bundle: string, count: number): Array<{ name: st
     .sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name)).slice(0, count);
 }
 
-/** `12.3 MB` */
+/** `12.3 MiB`: sizes are in MiB (2^20 bytes) everywhere, as Lambda states its limits (250 MiB = 262,144,000 bytes). */
 export function megabytes(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(1)} MB`;
+  return `${(bytes / 1048576).toFixed(1)} MiB`;
 }

@@ -90,7 +90,7 @@ export interface PythonBundlingOptions {
    * package's `include/` folder, and `share/man`.
    *
    * Importing a package never reads them (they matter only when compiling against it); on real projects they are
-   * several percent of the bundle (psycopg-binary alone ships 6.7 MB of `.c`). The size report counts them in
+   * several percent of the bundle (psycopg-binary alone ships 6.4 MiB of `.c`). The size report counts them in
    * "trimmed". `.py`, `.so` and data files are never removed, nor headers outside an `include/` folder.
    *
    * @default true

@@ -37,7 +37,7 @@ export interface PythonBundlingProps extends PythonBundlingOptions {
   readonly architecture: lambda.Architecture;
   /** The construct that gets the size report and other annotations. @default - no annotations */
   readonly scope?: Construct;
-  /** The unzipped size limit, in bytes. @default 262144000 (Lambda's 250 MB) */
+  /** The unzipped size limit, in bytes. @default 262144000 (Lambda's 250 MiB) */
   readonly sizeLimitBytes?: number;
 }
 

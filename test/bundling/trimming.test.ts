@@ -81,7 +81,7 @@ describe('a host bundle of wheels that ship build sources', () => {
       expect.stringMatching(/^frozenlist\/_frozenlist\.cpython-.*\.so$/)]));
     const report = lastPythonBundleReport()!;
     expect(report.trimmedSourceBytes).toBeGreaterThanOrEqual(4327 + 3708); // _speedups.c + _frozenlist.pyx as the wheels ship them
-    expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(/; trimmed \d+\.\d MB \(build sources 0\.0 MB\);/)]));
+    expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(/; trimmed \d+\.\d MiB \(build sources 0\.0 MiB\);/)]));
     const imported = spawnSync(PYTHON, ['-S', '-s', '-c',
       'import sys; sys.path.insert(0, sys.argv[1]); import markupsafe, markupsafe._speedups as s, frozenlist, frozenlist._frozenlist as f; '
       + 'print(s.__file__.endswith(".so"), f.__file__.endswith(".so"), frozenlist.FrozenList.__module__, str(markupsafe.escape("<a>")))', bundle], { encoding: 'utf8' });
