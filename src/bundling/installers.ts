@@ -1,6 +1,7 @@
 import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { stripVTControlCharacters } from 'util';
 import * as cdk from 'aws-cdk-lib';
 import { DependencyKind, DependencySource, isFile, LOCAL_PACKAGE_EXCLUDES } from './inputs';
 import { localTargetPath, readRequirementsFile } from './requirements-file';
@@ -37,9 +38,25 @@ export interface InstallResult {
   readonly builtLocally: string[];
 }
 
-/** Environment for pip and uv: the user's index configuration (never hashed) plus pip/uv equivalents. */
+/**
+ * Environment for pip, uv and poetry: the user's index configuration (never hashed) plus pip/uv equivalents, and no
+ * colour. The CDK CLI runs the app with `FORCE_COLOR=0`, which pip's rich console reads as "force a terminal", so
+ * pip would print ANSI codes into the output the bundler parses: FORCE_COLOR and CLICOLOR_FORCE are removed, and
+ * NO_COLOR / PIP_NO_COLOR / UV_NO_COLOR... turn colour off (every parse also strips ANSI codes, see `run`).
+ */
 export function installerEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, PIP_REQUIRE_VIRTUALENV: '0', PIP_ROOT_USER_ACTION: 'ignore', PIP_DISABLE_PIP_VERSION_CHECK: '1' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PIP_REQUIRE_VIRTUALENV: '0',
+    PIP_ROOT_USER_ACTION: 'ignore',
+    PIP_DISABLE_PIP_VERSION_CHECK: '1',
+    NO_COLOR: '1',
+    PIP_NO_COLOR: '1',
+    PIP_PROGRESS_BAR: 'off',
+  };
+  delete env.FORCE_COLOR;
+  delete env.CLICOLOR_FORCE;
+  delete env.PY_COLORS;
   // uv does not read pip's variables: map them when the uv ones are not set.
   const map: Array<[string, string]> = [
     ['PIP_INDEX_URL', 'UV_INDEX_URL'], ['PIP_EXTRA_INDEX_URL', 'UV_EXTRA_INDEX_URL'], ['PIP_FIND_LINKS', 'UV_FIND_LINKS'],
@@ -101,7 +118,7 @@ export function resolveRequirements(source: DependencySource, req: InstallReques
           + 'set CDK_SPA_POETRY to its path, or add a requirements.txt (`poetry export -o requirements.txt`).');
       }
       const file = path.join(req.work, 'requirements.txt');
-      const args = ['export', '--format', 'requirements.txt', '--output', file];
+      const args = ['export', '--no-ansi', '--no-interaction', '--format', 'requirements.txt', '--output', file];
       const result = run(poetry, args, req.entry);
       if (result.status !== 0 || result.error) {
         const noPlugin = /command "export" does not exist|The requested command export does not exist/i.test(result.stderr ?? '');
@@ -290,8 +307,15 @@ function runPip(python: string, args: string[], cwd: string, t: PythonTarget): S
   return result;
 }
 
+/** Runs an installer without colour; its output comes back with any ANSI escape codes removed, ready to parse. */
 export function run(command: string, args: string[], cwd: string): SpawnSyncReturns<string> {
-  return spawnSync(command, args, { cwd, env: installerEnv(), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(command, args, { cwd, env: installerEnv(), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { ...result, stdout: stripAnsi(result.stdout), stderr: stripAnsi(result.stderr) };
+}
+
+/** Text without ANSI escape codes (colours, cursor moves), with Node's own `util.stripVTControlCharacters`. */
+export function stripAnsi<T extends string | null | undefined>(text: T): T {
+  return (typeof text === 'string' ? stripVTControlCharacters(text) : text) as T;
 }
 
 export function exitText(result: SpawnSyncReturns<string>): string {

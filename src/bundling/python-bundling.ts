@@ -11,7 +11,8 @@ import {
   findOnPath, InstallRequest, InstallResult, installWithPip, installWithUv, NeedsCompilingError, resolveRequirements,
 } from './installers';
 import {
-  findExactPython, findUvPython, largestPackages, measureBundle, megabytes, precompile, trimInstalled, validateInstalled,
+  findExactPython, findUvPython, largestPackages, measureBundle, megabytes, precompile, PYTHON_DOWNLOAD_RETRY_HOURS, recentPythonDownloadFailure,
+  trimInstalled, validateInstalled,
 } from './postprocess';
 import { checkRuntimeAgainstRequiresPython } from './project-checks';
 import { PythonBundlingOptions, PythonInstaller } from './python-bundling-options';
@@ -334,10 +335,16 @@ class LocalPythonBundler implements cdk.ILocalBundling {
 
   private precompileSkipped(): void {
     const v = this.s.target.version;
+    // what failed, when a uv download of this version failed lately on this machine (remembered, not retried on every synth)
+    const failure = this.s.downloadPython ? recentPythonDownloadFailure(v) : undefined;
+    const download = failure
+      ? `; \`${failure.command}\` failed on this machine (${failure.error}), and is not tried again for ${PYTHON_DOWNLOAD_RETRY_HOURS} hours `
+        + `(delete .python-download-failed-${v}.json in the bundle cache to retry at the next synth)`
+      : '';
     this.info('bundling-precompile-skipped', `Bytecode precompilation skipped: no CPython ${v} interpreter found `
       + `(looked for the python option or CDK_SPA_PYTHON, python${v} and python3 on PATH, and with uv for a uv-managed Python ${v}, `
-      + 'installed unless bundling.downloadPython is false). Without it, Lambda compiles every imported module at each cold start. To precompile, install '
-      + `Python ${v} so that python${v} is on PATH (or set CDK_SPA_PYTHON to it), install uv (\`uv python install ${v}\`), `
+      + `installed unless bundling.downloadPython is false)${download}. Without it, Lambda compiles every imported module at each cold start. To precompile, install `
+      + `Python ${v} so that python${v} is on PATH (or set CDK_SPA_PYTHON to it), ${failure ? `run \`uv python install ${v}\` once online` : `install uv (\`uv python install ${v}\`)`}, `
       + 'or set bundling.precompile to false to silence this.');
   }
 
