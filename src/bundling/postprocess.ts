@@ -3,8 +3,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { bundleCacheDir } from './cache';
-import { findOnPath, installerEnv, NeedsCompilingError, redact, stripAnsi } from './installers';
+import { installerEnv, NeedsCompilingError, redact, stripAnsi } from './installers';
 import { describeTarget, PythonTarget, wheelTagFits } from './target';
+import { availableUv } from './uv-bootstrap';
 import { listFiles } from '../private/files';
 
 /**
@@ -171,7 +172,7 @@ export function recentPythonDownloadFailure(version: string, now = Date.now()): 
  * offline machine pays its timeout once, not on every synth. Undefined without uv.
  */
 export function findUvPython(t: PythonTarget, download: boolean): string | undefined {
-  const uv = process.env.CDK_SPA_UV || findOnPath('uv');
+  const uv = availableUv();
   if (!uv) return undefined;
   const find = () => {
     const r = spawnSync(uv, ['python', 'find', `cpython@${t.version}`, '--no-python-downloads', '--no-project'], { encoding: 'utf8', timeout: 60_000, env: installerEnv() });

@@ -8,7 +8,7 @@ import { bundleCacheDir, copyTree, readCached, writeCached } from './cache';
 import { dockerBundlingOptions, writeDockerInputs } from './docker';
 import { DEFAULT_PYTHON_EXCLUDES, DependencyKind, DependencySource, findDependencySource, readLambdaIgnore } from './inputs';
 import {
-  findOnPath, InstallRequest, InstallResult, installWithPip, installWithUv, NeedsCompilingError, resolveRequirements,
+  InstallRequest, InstallResult, installWithPip, installWithUv, NeedsCompilingError, resolveRequirements,
 } from './installers';
 import {
   findExactPython, findUvPython, largestPackages, measureBundle, megabytes, precompile, PYTHON_DOWNLOAD_RETRY_HOURS, recentPythonDownloadFailure,
@@ -17,6 +17,7 @@ import {
 import { checkRuntimeAgainstRequiresPython } from './project-checks';
 import { PythonBundlingOptions, PythonInstaller } from './python-bundling-options';
 import { PythonTarget, resolveTarget } from './target';
+import { availableUv, BOOTSTRAP_UV_VERSION, checkPipVersion, findOrBootstrapUv } from './uv-bootstrap';
 
 export { DEFAULT_PYTHON_EXCLUDES } from './inputs';
 export { bundleCacheDir } from './cache';
@@ -286,16 +287,34 @@ class LocalPythonBundler implements cdk.ILocalBundling {
     return { bundler: BUNDLER_VERSION };
   }
 
-  /** Installs the dependencies into `site`, or returns undefined when there is nothing to install. */
+  /**
+   * Installs the dependencies into `site`, or returns undefined when there is nothing to install. uv is the installer
+   * (the user's, or the exact release the bundler installs into its cache); pip only when asked for, or as the last
+   * resort when uv cannot be installed (offline without it), and then only pip 24.2 or later.
+   */
   private install(site: string, scratch: string): InstallResult | undefined {
     const s = this.s;
-    const uv = process.env.CDK_SPA_UV || findOnPath('uv');
+    if (!s.source.hasDependencies) return undefined;
+    let uv: string | undefined;
+    let uvProblem: string | undefined;
+    if (s.installer !== PythonInstaller.PIP || s.source.kind === DependencyKind.UV_LOCK) {
+      const lookup = findOrBootstrapUv(s.python);
+      uv = lookup.uv;
+      uvProblem = lookup.error;
+    }
     if (s.installer === PythonInstaller.UV && !uv) {
       throw new Error('Python bundling: installer is PythonInstaller.UV, but uv was not found (neither the CDK_SPA_UV environment variable '
-        + 'nor `uv` on PATH). Install uv (`pip install uv`, or see https://docs.astral.sh/uv/), set CDK_SPA_UV to its path, '
-        + 'or use PythonInstaller.AUTO or PythonInstaller.PIP.');
+        + `nor \`uv\` on PATH), and installing uv ${BOOTSTRAP_UV_VERSION} into the bundle cache failed: ${uvProblem}. Install uv (https://docs.astral.sh/uv/), `
+        + 'set CDK_SPA_UV to its path, or check your index configuration (PIP_INDEX_URL) and network.');
     }
-    const useUv = s.installer === PythonInstaller.UV || (s.installer === PythonInstaller.AUTO && uv !== undefined);
+    const useUv = s.installer !== PythonInstaller.PIP && uv !== undefined;
+    if (!useUv) {
+      checkPipVersion(s.python, uvProblem);
+      if (uvProblem) {
+        this.warn('bundling-uv-unavailable', `uv was not found and could not be installed (${uvProblem}); the dependencies are installed `
+          + `with pip instead, the last resort. Install uv (https://docs.astral.sh/uv/) or set CDK_SPA_UV for the installer the bundler is tested with.`);
+      }
+    }
     const request: InstallRequest = {
       entry: s.entry,
       dependencyFile: s.source.file,
@@ -359,7 +378,7 @@ class LocalPythonBundler implements cdk.ILocalBundling {
       target: s.target,
       extraArgs: s.extraArgs,
       python: s.python,
-      uv: process.env.CDK_SPA_UV || findOnPath('uv'),
+      uv: availableUv(),
     });
     lastReport = {
       outputDir,

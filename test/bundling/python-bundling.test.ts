@@ -158,12 +158,13 @@ describe('errors', () => {
     expect(message).toContain(`Install pip ('${python} -m ensurepip --upgrade', or your OS package 'python3-pip')`);
   }, 60_000);
 
-  test('fails when uv is asked for and missing', () => {
-    const message = withEnv({ CDK_SPA_UV: '', PATH: '/usr/bin:/bin' }, () =>
+  test('fails when uv is asked for, missing, and cannot be installed', () => {
+    // an empty wheelhouse and no index: pip cannot install uv into the bundle cache
+    const message = withEnv({ CDK_SPA_UV: '', PATH: '/usr/bin:/bin', PIP_NO_INDEX: '1', PIP_FIND_LINKS: tmpDir('py-empty-wheelhouse-') }, () =>
       errorMessage(() => synthBundle({ entry: FIXTURE, installer: PythonInstaller.UV })));
     expect(message).toContain('Python bundling: installer is PythonInstaller.UV, but uv was not found (neither the CDK_SPA_UV environment variable '
-      + 'nor `uv` on PATH). Install uv (`pip install uv`, or see https://docs.astral.sh/uv/), set CDK_SPA_UV to its path, '
-      + 'or use PythonInstaller.AUTO or PythonInstaller.PIP.');
+      + 'nor `uv` on PATH), and installing uv 0.13.9 into the bundle cache failed: `');
+    expect(message).toContain('. Install uv (https://docs.astral.sh/uv/), set CDK_SPA_UV to its path, or check your index configuration (PIP_INDEX_URL) and network.');
   });
 
   test('fails when a dependency has no aarch64 wheel and needs compiling, naming it and the Docker fallback', () => {
