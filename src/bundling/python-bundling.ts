@@ -308,13 +308,6 @@ class LocalPythonBundler implements cdk.ILocalBundling {
         + 'set CDK_SPA_UV to its path, or check your index configuration (PIP_INDEX_URL) and network.');
     }
     const useUv = s.installer !== PythonInstaller.PIP && uv !== undefined;
-    if (!useUv) {
-      checkPipVersion(s.python, uvProblem);
-      if (uvProblem) {
-        this.warn('bundling-uv-unavailable', `uv was not found and could not be installed (${uvProblem}); the dependencies are installed `
-          + `with pip instead, the last resort. Install uv (https://docs.astral.sh/uv/) or set CDK_SPA_UV for the installer the bundler is tested with.`);
-      }
-    }
     const request: InstallRequest = {
       entry: s.entry,
       dependencyFile: s.source.file,
@@ -324,9 +317,17 @@ class LocalPythonBundler implements cdk.ILocalBundling {
       extraArgs: s.extraArgs,
       python: s.python,
       uv,
+      uvProblem,
     };
     const requirements = resolveRequirements(s.source, request, !useUv);
     if (!requirements) return undefined;
+    if (!useUv) {
+      checkPipVersion(s.python, uvProblem);
+      if (uvProblem) {
+        this.warn('bundling-uv-unavailable', `uv was not found and could not be installed (${uvProblem}); the dependencies are installed `
+          + 'with pip instead, the last resort. Install uv (https://docs.astral.sh/uv/) or set CDK_SPA_UV for the installer the bundler is tested with.');
+      }
+    }
     return useUv ? installWithUv(requirements, request) : installWithPip(requirements, request);
   }
 

@@ -51,11 +51,14 @@ describe('pyproject.toml + uv.lock', () => {
     expect(skippedAssetHash({ entry: dir })).not.toBe(hash);
   });
 
-  test('fails when uv is missing to export the lock', () => {
-    const message = withEnv({ CDK_SPA_UV: '', PATH: '/usr/bin:/bin' }, () =>
+  test('fails when uv is missing to export the lock, and cannot be installed', () => {
+    // no index and an empty wheelhouse: the bundler cannot install uv into its cache either
+    const message = withEnv({ CDK_SPA_UV: '', PATH: '/usr/bin:/bin', PIP_NO_INDEX: '1', PIP_FIND_LINKS: tmpDir('py-empty-wheelhouse-') }, () =>
       errorMessage(() => synthBundle({ entry: path.join(FIXTURES, 'python-uv-project'), installer: PythonInstaller.PIP, python: PYTHON })));
     expect(message).toContain(`Python bundling: the project is locked with ${path.join(FIXTURES, 'python-uv-project', 'uv.lock')}, and exporting that lock `
-      + 'needs uv, which was not found (neither the CDK_SPA_UV environment variable nor `uv` on PATH). Install uv (`pip install uv`, or see '
+      + `needs uv, which was not found (neither the CDK_SPA_UV environment variable nor \`uv\` on PATH) and could not be installed (\`${PYTHON} -m pip install `
+      + 'uv==0.13.9 --require-hashes` exited with code 1: ERROR: ');
+    expect(message).toContain('). Install uv (`pip install uv`, or see '
       + 'https://docs.astral.sh/uv/), set CDK_SPA_UV to its path, or add a requirements.txt (`uv export --no-dev --no-emit-project -o requirements.txt`).');
   });
 });
@@ -115,6 +118,22 @@ describe('requirements.txt', () => {
     expect(lastPythonBundleReport()?.builtLocally).toEqual(['docopt==0.6.2']);
     expect(listFiles(bundle)).toEqual(expect.arrayContaining(['docopt.py', 'six.py']));
     expect(fs.readFileSync(path.join(bundle, 'docopt-0.6.2.dist-info', 'WHEEL'), 'utf8')).toMatch(/^Tag: py3-none-any$/m);
+  }, INSTALL_TIMEOUT);
+
+  test.each([PythonInstaller.PIP, ...(UV ? [PythonInstaller.UV] : [])])('a hash-pinned package published only as an sdist: the hash is checked against the sdist, not the wheel built from it, with %s', (installer) => {
+    const { bundle } = synthBundle({ entry: path.join(FIXTURES, 'python-sdist-hashed'), installer });
+    if (installer === PythonInstaller.PIP) expect(lastPythonBundleReport()?.builtLocally).toEqual(['docopt==0.6.2']);
+    expect(listFiles(bundle)).toEqual(expect.arrayContaining(['docopt.py', 'six.py']));
+    expect(fs.readFileSync(path.join(bundle, 'docopt-0.6.2.dist-info', 'WHEEL'), 'utf8')).toMatch(/^Tag: py3-none-any$/m);
+    expect(invoke(bundle)).toEqual({ '--verbose': false });
+
+    // and it is checked: an sdist that does not match the lock's hash is refused as a changed file
+    const tampered = copyFixture('python-sdist-hashed');
+    const file = path.join(tampered, 'requirements.txt');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('sha256:49b3a825', 'sha256:00000000'));
+    const message = errorMessage(() => synthBundle({ entry: tampered, installer, cache: false }));
+    expect(message).toContain(`Python bundling: the requirements in ${file} do not resolve: a downloaded file does not match its --hash in the requirements`);
+    expect(message).toMatch(/docopt/);
   }, INSTALL_TIMEOUT);
 
   uvTest('a pure-Python package published only as an sdist is built into a wheel locally (uv)', () => {
@@ -215,6 +234,14 @@ describe('poetry.lock', () => {
     expect(message).toMatch(installer === PythonInstaller.PIP ? /THESE PACKAGES DO NOT MATCH THE HASHES/ : /Hash mismatch for `six==1\.17\.0`/);
   }, INSTALL_TIMEOUT);
 
+  poetryTest.each(installers)('a package published only as an sdist installs from the lock, its sdist hash checked, with %s', (installer) => {
+    const { bundle } = withEnv({ CDK_SPA_POETRY: POETRY }, () => synthBundle({ entry: path.join(FIXTURES, 'python-poetry-sdist'), installer }));
+    expect(lastPythonBundleReport()).toMatchObject({ installer, dependencies: 'poetry.lock' });
+    if (installer === PythonInstaller.PIP) expect(lastPythonBundleReport()?.builtLocally).toEqual(['docopt==0.6.2']);
+    expect(listFiles(bundle)).toEqual(expect.arrayContaining(['docopt.py', 'six.py', 'docopt-0.6.2.dist-info/METADATA']));
+    expect(invoke(bundle)).toEqual({ '--verbose': false });
+  }, INSTALL_TIMEOUT);
+
   test('the lock is part of the asset hash', () => {
     const dir = copyFixture('python-poetry-project');
     const hash = skippedAssetHash({ entry: dir });
@@ -227,7 +254,7 @@ describe('poetry.lock', () => {
     const pyproject = path.join(entry, 'pyproject.toml');
     fs.writeFileSync(pyproject, fs.readFileSync(pyproject, 'utf8').replace('six==1.17.0', 'six==1.16.0'));
     const message = withEnv({ CDK_SPA_POETRY: POETRY }, () => errorMessage(() => synthBundle({ entry, installer: PythonInstaller.PIP })));
-    expect(message).toContain(`Python bundling: '${POETRY} export --format requirements.txt' (run in ${entry}) exited with code 1. `
+    expect(message).toContain(`Python bundling: '${POETRY} export --no-ansi --no-interaction --format requirements.txt' (run in ${entry}) exited with code 1. `
       + `Check that ${path.join(entry, 'poetry.lock')} is up to date (\`poetry lock\`). Its output:\n`);
     expect(message).toContain('pyproject.toml changed significantly since poetry.lock was last generated. Run `poetry lock` to fix the lock file.');
   });
