@@ -3,12 +3,13 @@
  */
 export enum PythonInstaller {
   /**
-   * uv when it is found (the `CDK_SPA_UV` environment variable, or `uv` on PATH), otherwise pip.
+   * uv: the one found (the `CDK_SPA_UV` environment variable, or `uv` on PATH), or else uv 0.13.9, installed once
+   * into the bundle cache with pip (hash-checked). pip (24.2 or later) only when uv cannot be installed.
    */
   AUTO = 'auto',
 
   /**
-   * pip, run by the Python interpreter (`python3`, or the `python` option, or `CDK_SPA_PYTHON`).
+   * pip 24.2 or later, run by the Python interpreter (`python3`, or the `python` option, or `CDK_SPA_PYTHON`).
    *
    * It installs manylinux wheels for the function's runtime and architecture with
    * `--platform ... --python-version ... --only-binary=:all:`.
@@ -18,7 +19,7 @@ export enum PythonInstaller {
   /**
    * uv (`uv pip install --python-platform <arch>-manylinux_2_<glibc> --python-version X.Y --target ...`).
    *
-   * Fails when uv is not found.
+   * Fails when uv is not found and cannot be installed into the bundle cache.
    */
   UV = 'uv',
 
@@ -44,7 +45,7 @@ export interface PythonBundlingOptions {
   /**
    * The tool that installs the dependencies.
    *
-   * @default PythonInstaller.AUTO - uv when it is found, otherwise pip
+   * @default PythonInstaller.AUTO - uv (found, or installed into the bundle cache), otherwise pip 24.2 or later
    */
   readonly installer?: PythonInstaller;
 
