@@ -87,8 +87,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     packageName: 'cdkspawithlambdaapi',
   },
 
-  // Bundled into the jsii package: the Python bundler reads pyproject.toml and uv.lock (TOML) at synth time.
-  bundledDeps: ['smol-toml@^1.9.1', '@renovatebot/pep440@^4.2.4'],
+  // Bundled into the jsii package: the Python bundler reads pyproject.toml and uv.lock (TOML) at synth time, compares
+  // PEP 440 versions, and leaves out what the project's .gitignore ignores (ignore: the matcher eslint and prettier use).
+  bundledDeps: ['smol-toml@^1.9.1', '@renovatebot/pep440@^4.2.4', 'ignore@^7.0.17'],
 
   devDeps: [
     'cdk-nag@^2.37.0',

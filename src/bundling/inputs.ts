@@ -21,6 +21,8 @@ export const DEFAULT_PYTHON_EXCLUDES: string[] = [
   '.pytest_cache/', '.mypy_cache/', '.ruff_cache/', '.tox/', '.nox/', '.coverage', 'htmlcov/',
   '*.egg-info/', '.git/', '.gitignore', '.idea/', '.vscode/', '.DS_Store',
   'node_modules/', 'cdk.out/', '.lambdaignore',
+  // container build files: a Lambda zip is not an image
+  'Dockerfile*', '.dockerignore',
 ];
 
 /** What is left out of local package folders (path dependencies), for the hash and for the copy that is built. */

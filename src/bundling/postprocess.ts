@@ -111,8 +111,9 @@ export function trimInstalled(site: string, options: { buildSources?: boolean } 
         if (dirent.name === '__pycache__' || ((dirent.name === 'tests' || dirent.name === 'test') && !inDistInfo)) {
           remove(full);
         } else {
-          // `include/` of a package (not a top-level `include` package of its own)
-          walk(full, depth + 1, inInclude || (depth > 0 && dirent.name === 'include'));
+          // `include/` of a package, or the headers pip and uv put at the root (`include/site/python3.X/greenlet/`),
+          // but not a top-level `include` package of its own (one with an __init__.py)
+          walk(full, depth + 1, inInclude || (dirent.name === 'include' && (depth > 0 || !fs.existsSync(path.join(full, '__init__.py')))));
         }
       } else if (/\.(pyi|pyc|pyo)$/.test(dirent.name) || (inDistInfo && INSTALLER_RECORDS.includes(dirent.name)) || (depth === 0 && dirent.name === '.lock')) {
         remove(full);
@@ -122,6 +123,11 @@ export function trimInstalled(site: string, options: { buildSources?: boolean } 
     }
   };
   walk(site, 0, false);
+  // the root `include/` of headers leaves empty folders behind: remove it when no file is left in it
+  const rootInclude = path.join(site, 'include');
+  if (trimSources && fs.existsSync(rootInclude) && !fs.existsSync(path.join(rootInclude, '__init__.py')) && listFiles(rootInclude).length === 0) {
+    fs.rmSync(rootInclude, { recursive: true, force: true });
+  }
   return { files, bytes, sourceFiles, sourceBytes };
 }
 

@@ -53,12 +53,25 @@ export interface PythonBundlingOptions {
    * Extra patterns of project files to leave out of the bundle, in `.gitignore` syntax.
    *
    * They add to the defaults (`tests/`, `__pycache__/`, `*.pyc`, `.venv/`, `.env`, `.env.*`, `node_modules/`,
-   * `.git/`, `.mypy_cache/`, `.pytest_cache/`, ...) and to the patterns in the project's `.lambdaignore` file.
+   * `.git/`, `.mypy_cache/`, `.pytest_cache/`, `Dockerfile*`, `.dockerignore`, ...), to what the project's `.gitignore`
+   * ignores (see `respectGitignore`) and to the patterns in the project's `.lambdaignore` file.
    * A pattern starting with `!` brings back a file that an earlier pattern left out.
    *
    * @default - only the defaults and `.lambdaignore`
    */
   readonly exclude?: string[];
+
+  /**
+   * Leave out of the bundle the files that the project's `.gitignore` files ignore.
+   *
+   * The `.gitignore` of the project folder and its subfolders count, and, inside a git repository, those of the
+   * folders between the repository root and the project, with git's rules (a deeper file wins, `!` brings a file
+   * back). Local clutter (`.env.local`, `*.log`, build output, a folder a local run left behind) then never ships.
+   * A pattern of `exclude` starting with `!` brings back a file that `.gitignore` ignores.
+   *
+   * @default true
+   */
+  readonly respectGitignore?: boolean;
 
   /**
    * Precompile the bundle's Python files to bytecode (`compileall`, unchecked-hash `.pyc` files).

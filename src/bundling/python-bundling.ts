@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { bundleCacheDir, copyTree, readCached, writeCached } from './cache';
 import { dockerBundlingOptions, writeDockerInputs } from './docker';
+import { gitignoreExcludes } from './gitignore';
 import { DEFAULT_PYTHON_EXCLUDES, DependencyKind, DependencySource, findDependencySource, readLambdaIgnore } from './inputs';
 import {
   InstallRequest, InstallResult, installWithPip, installWithUv, NeedsCompilingError, resolveRequirements,
@@ -104,7 +105,10 @@ export function pythonBundledCode(props: PythonBundlingProps): lambda.AssetCode 
   const source = findDependencySource(entry);
   // before anything is installed: a runtime no release of which the project accepts fails here, with both named
   checkRuntimeAgainstRequiresPython(props.runtime, source.pythonRequirements);
-  const exclude = [...DEFAULT_PYTHON_EXCLUDES, ...readLambdaIgnore(entry), ...(props.exclude ?? [])];
+  const exclude = [
+    ...(props.respectGitignore ?? true ? gitignoreExcludes(entry) : []),
+    ...DEFAULT_PYTHON_EXCLUDES, ...readLambdaIgnore(entry), ...(props.exclude ?? []),
+  ];
   const installer = props.installer ?? PythonInstaller.AUTO;
   const precompileWanted = props.precompile ?? true;
   const trimBuildSources = props.trimBuildSources ?? true;
@@ -238,6 +242,8 @@ class LocalPythonBundler implements cdk.ILocalBundling {
 
       // The project's files first; an installed package with the same top-level name does not replace them.
       cdk.FileSystem.copyDirectory(s.entry, bundle, { exclude: s.exclude, ignoreMode: cdk.IgnoreMode.GIT });
+      // The asset hash sees files, not folders: an empty folder (one a local run created) would ship unseen.
+      removeEmptyFolders(bundle);
       const clashes: string[] = [];
       for (const name of fs.readdirSync(site)) {
         if (fs.existsSync(path.join(bundle, name))) clashes.push(name);
@@ -416,5 +422,15 @@ class LocalPythonBundler implements cdk.ILocalBundling {
 
   private warn(id: string, message: string): void {
     this.annotate('warning', id, message);
+  }
+}
+
+/** Removes the empty folders under `dir` (deepest first), not `dir` itself. */
+function removeEmptyFolders(dir: string): void {
+  for (const dirent of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (!dirent.isDirectory()) continue;
+    const full = path.join(dir, dirent.name);
+    removeEmptyFolders(full);
+    if (fs.readdirSync(full).length === 0) fs.rmdirSync(full);
   }
 }

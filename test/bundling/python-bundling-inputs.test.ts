@@ -305,3 +305,71 @@ describe('installers', () => {
     expect(elfMachine(path.join(bundle, so[0]))).toBe(183);
   }, INSTALL_TIMEOUT);
 });
+
+describe('project clutter', () => {
+  /** The python-app fixture without dependencies, as `backend/` of a git repository (a `.git` folder at its root). */
+  function repoWithBackend(): { repo: string; entry: string } {
+    const repo = tmpDir('py-clutter-repo-');
+    fs.mkdirSync(path.join(repo, '.git'));
+    const entry = path.join(repo, 'backend');
+    fs.cpSync(path.join(FIXTURES, 'python-app'), entry, { recursive: true });
+    fs.writeFileSync(path.join(entry, 'requirements.txt'), '');
+    return { repo, entry };
+  }
+  const write = (file: string, content = 'x\n') => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, content);
+  };
+
+  test('what the .gitignore files of the project and of the repository above it ignore is left out, and does not change the asset hash', () => {
+    const { repo, entry } = repoWithBackend();
+    const clean = skippedAssetHash({ entry });
+    write(path.join(repo, '.gitignore'), '*.log\nlocal_assets/\n');
+    write(path.join(entry, '.gitignore'), '/build/\nsecrets.json\n!keep.log\n');
+    write(path.join(entry, 'app', 'static', '.gitignore'), '*.tmp\n');
+    for (const f of ['debug.log', 'keep.log', 'build/out.txt', 'local_assets/cache.bin', 'app/secrets.json', 'app/static/x.tmp', 'app/static/logo.svg', 'app/b[1].py']) {
+      write(path.join(entry, f));
+    }
+    const { bundle } = synthBundle({ entry });
+    expect(listFiles(bundle).sort()).toEqual(['app/__init__.py', 'app/b[1].py', 'app/main.py', 'app/static/logo.svg', 'keep.log', 'requirements.txt']);
+
+    // the hash sees what ships: ignored files change nothing, a shipped file changes it
+    const withClutter = skippedAssetHash({ entry });
+    expect(withClutter).not.toBe(clean); // keep.log, b[1].py and logo.svg ship
+    fs.rmSync(path.join(entry, 'debug.log'));
+    expect(skippedAssetHash({ entry })).toBe(withClutter); // ignored: the hash does not see it
+    fs.rmSync(path.join(entry, 'keep.log'));
+    fs.rmSync(path.join(entry, 'app', 'b[1].py'));
+    fs.rmSync(path.join(entry, 'app', 'static'), { recursive: true });
+    fs.rmSync(path.join(entry, '.gitignore'));
+    fs.rmSync(path.join(repo, '.gitignore'));
+    for (const f of ['build', 'local_assets', 'app/secrets.json']) fs.rmSync(path.join(entry, f), { recursive: true });
+    expect(skippedAssetHash({ entry })).toBe(clean);
+  });
+
+  test('respectGitignore false ships what .gitignore ignores', () => {
+    const { entry } = repoWithBackend();
+    write(path.join(entry, '.gitignore'), 'notes.txt\n');
+    write(path.join(entry, 'notes.txt'));
+    expect(listFiles(synthBundle({ entry, respectGitignore: false }).bundle)).toContain('notes.txt');
+    expect(listFiles(synthBundle({ entry }).bundle)).not.toContain('notes.txt');
+  });
+
+  test('Dockerfile* and .dockerignore are left out by default', () => {
+    const { entry } = repoWithBackend();
+    for (const f of ['Dockerfile', 'Dockerfile.dev', '.dockerignore', 'deploy/Dockerfile']) write(path.join(entry, f));
+    expect(listFiles(synthBundle({ entry }).bundle).sort()).toEqual(['app/__init__.py', 'app/main.py', 'requirements.txt']);
+  });
+
+  test('an empty folder a local run left in the code folder does not ship (the asset hash cannot see it); one with a file ships and changes the hash', () => {
+    const { entry } = repoWithBackend();
+    const before = skippedAssetHash({ entry });
+    fs.mkdirSync(path.join(entry, 'local_assets', 'thumbs'), { recursive: true });
+    expect(skippedAssetHash({ entry })).toBe(before);
+    const { bundle } = synthBundle({ entry, cache: false });
+    expect(fs.existsSync(path.join(bundle, 'local_assets'))).toBe(false);
+    write(path.join(entry, 'local_assets', 'thumbs', 'a.png'));
+    expect(skippedAssetHash({ entry })).not.toBe(before);
+    expect(listFiles(synthBundle({ entry, cache: false }).bundle)).toContain('local_assets/thumbs/a.png');
+  });
+});
