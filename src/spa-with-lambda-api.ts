@@ -10,6 +10,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IDependable } from 'constructs';
 import { ApiOrigin } from './api/api-origin';
 import { FastApiFunction } from './api/fastapi-function';
+import { apiWithoutSite } from './bundling/site-inside-api';
 import { ViewerHostFunction } from './api/viewer-host-function';
 import { recordDevFacts } from './dev/facts';
 import { cloudFrontLoggingMode, createLogsBucket } from './distribution/access-logging';
@@ -102,7 +103,7 @@ export class SpaWithLambdaApi extends SpaWithLambdaApiBase {
     const logging = cloudFrontLoggingMode(Stack.of(this));
     this.logsBucket = createLogsBucket(this, 'LogsBucket', { mode: logging, retention: logRetention, removalPolicy });
     this.bucket = createSiteBucket(this, this.logsBucket, removalPolicy);
-    const api = new ApiOrigin(this, { api: props.api, logRetention, removalPolicy });
+    const api = new ApiOrigin(this, { api: apiWithoutSite(this, props.site, props.api), logRetention, removalPolicy });
     this.apiPrefix = api.prefix;
     recordDevFacts(this, props, this.apiPrefix); // what `cdk-spa-with-lambda-api dev` serves locally
     this.originVerifySecret = api.secret;
