@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 import ignore = require('ignore');
 
 /**

@@ -265,7 +265,9 @@ function needsCompiling(requirements: string[], file: string, t: PythonTarget, d
     + (detail ? `\n${detail}` : '')), requirements);
 }
 
-function doesNotResolve(what: string, file: string, t: PythonTarget, result: SpawnSyncReturns<string>, requirement?: string, builtWheels?: string): Error {
+function doesNotResolve(
+  what: string, file: string, t: PythonTarget, result: SpawnSyncReturns<string>, requirement?: string, builtWheels?: string,
+): Error {
   const stderr = result.stderr ?? '';
   const hashMismatch = /DO NOT MATCH THE HASHES|Hash mismatch/i.test(stderr);
   const missing = requirement && !hashMismatch ? [requirement] : unresolvedRequirements(stderr);
