@@ -216,6 +216,12 @@ project.addTask('bench:bundling', {
   exec: 'ts-node --project tsconfig.dev.json scripts/bench-bundling.ts',
   receiveArgs: true,
 });
+project.addTask('bench:excludes', {
+  description: 'Synth-time cost of honouring .gitignore in the Python bundle: the asset hash with respectGitignore on vs off (medians); prints a Markdown table',
+  env: { TS_NODE_TRANSPILE_ONLY: 'true' },
+  exec: 'ts-node --project tsconfig.dev.json scripts/bench-excludes.ts',
+  receiveArgs: true,
+});
 project.addTask('bench:coldstart', {
   description: 'Cold start of the API function: the app imported in the init phase (full CPU) vs on the first request '
     + '(under the 256 MB CPU quota, cgroup v1, as root); prints a Markdown table of medians and the ratio',
