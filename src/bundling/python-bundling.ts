@@ -91,7 +91,7 @@ export function pipPlatformTags(runtime: lambda.Runtime, architecture: lambda.Ar
 }
 
 /** Bump whenever the same inputs would bundle differently (installer flags, trimming, platform tags...). */
-const BUNDLER_VERSION = 'python-bundler/3';
+const BUNDLER_VERSION = 'python-bundler/4';
 /** Lambda's limit for the unzipped deployment package (function code and layers), in bytes. */
 const LAMBDA_UNZIPPED_LIMIT = 262_144_000;
 
