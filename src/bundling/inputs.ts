@@ -23,6 +23,8 @@ export const DEFAULT_PYTHON_EXCLUDES: string[] = [
   'node_modules/', 'cdk.out/', '.lambdaignore',
   // container build files: a Lambda zip is not an image
   'Dockerfile*', '.dockerignore',
+  // the local preview's folder (its virtualenv and synthesized app), when it runs from the code folder
+  '.cdk-spa-dev/',
 ];
 
 /** What is left out of local package folders (path dependencies), for the hash and for the copy that is built. */

@@ -355,9 +355,9 @@ describe('project clutter', () => {
     expect(listFiles(synthBundle({ entry }).bundle)).not.toContain('notes.txt');
   });
 
-  test('Dockerfile* and .dockerignore are left out by default', () => {
+  test('Dockerfile*, .dockerignore and the preview\'s .cdk-spa-dev/ are left out by default', () => {
     const { entry } = repoWithBackend();
-    for (const f of ['Dockerfile', 'Dockerfile.dev', '.dockerignore', 'deploy/Dockerfile']) write(path.join(entry, f));
+    for (const f of ['Dockerfile', 'Dockerfile.dev', '.dockerignore', 'deploy/Dockerfile', '.cdk-spa-dev/venv-x/pyvenv.cfg']) write(path.join(entry, f));
     expect(listFiles(synthBundle({ entry }).bundle).sort()).toEqual(['app/__init__.py', 'app/main.py', 'requirements.txt']);
   });
 
