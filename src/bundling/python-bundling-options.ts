@@ -90,9 +90,10 @@ export interface PythonBundlingOptions {
    * Let uv download a CPython of the runtime's version (`uv python install 3.X`, a standalone build kept in uv's
    * data folder) when no interpreter of that version is on the machine, to precompile the bundle with.
    *
-   * Only used when uv is found and `precompile` is true. Set it to false on offline machines or where nothing
-   * may be downloaded; uv's own `UV_OFFLINE` and `UV_PYTHON_DOWNLOADS=never` are honoured too. A failed download
-   * skips precompilation with the info message, it never fails synth.
+   * Only used when uv is at hand (yours, or the one the bundler installed) and `precompile` is true. Set it to false
+   * on offline machines or where nothing may be downloaded; uv's own `UV_OFFLINE` and `UV_PYTHON_DOWNLOADS=never` are
+   * honoured too. A failed download skips precompilation with the info message (which says what failed), it never
+   * fails synth, and it is not tried again on this machine for 24 hours.
    *
    * @default true
    */
