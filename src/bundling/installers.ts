@@ -275,7 +275,7 @@ function doesNotResolve(
   // a wheel the bundler built itself is pinned by its own hash: a mismatch there is the bundler's, not the file's
   const ownBuild = hashMismatch && builtWheels !== undefined && stderr.includes(builtWheels);
   const problem = ownBuild
-    ? 'a wheel the bundler built from a checked sdist did not match the hash the bundler gave it (a bug of the bundler, not a changed file)'
+    ? 'a wheel the bundler built from a source distribution failed the hash check (a fault of the bundler, not a changed or tampered file)'
     : hashMismatch
       ? 'a downloaded file does not match its --hash in the requirements (a changed or tampered file, or a hash for another file)'
       : missing.length > 0
