@@ -76,7 +76,7 @@ export function findOrBootstrapUv(python: string): UvLookup {
     fs.writeFileSync(requirements, `uv==${BOOTSTRAP_UV_VERSION} ${UV_WHEEL_HASHES.map((h) => `--hash=sha256:${h}`).join(' ')}\n`);
     const target = path.join(tmp, 'uv');
     const args = ['-m', 'pip', 'install', '--target', target, '--no-deps', '--only-binary=:all:', '--require-hashes', '--no-compile',
-      '--no-input', '--quiet', '--retries', '1', '--timeout', '30', '-r', requirements];
+      '--no-input', '--quiet', '--retries', '1', '--timeout', '15', '-r', requirements];
     const result = run(python, args, tmp);
     const binary = bootstrappedBinary(target);
     if (result.status !== 0 || result.error || !binary) {
