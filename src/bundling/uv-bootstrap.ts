@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { bundleCacheDir } from './cache';
 import { findOnPath, redact, run } from './installers';
@@ -111,7 +112,7 @@ const pipVersions = new Map<string, string>();
 export function checkPipVersion(python: string, uvProblem?: string): void {
   let version = pipVersions.get(python);
   if (version === undefined) {
-    const result = run(python, ['-m', 'pip', '--version'], process.cwd());
+    const result = run(python, ['-m', 'pip', '--version'], os.tmpdir()); // not the cwd: `-m` would import a folder named pip there
     version = /^pip (\d+(?:\.\d+)*)/.exec(result.stdout ?? '')?.[1] ?? '';
     if (version) pipVersions.set(python, version);
   }
