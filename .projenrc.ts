@@ -87,8 +87,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     packageName: 'cdkspawithlambdaapi',
   },
 
-  // Bundled into the jsii package: the Python bundler reads pyproject.toml and uv.lock (TOML) at synth time.
-  bundledDeps: ['smol-toml@^1.9.1', '@renovatebot/pep440@^4.2.4'],
+  // Bundled into the jsii package: the Python bundler reads pyproject.toml and uv.lock (TOML) at synth time, compares
+  // PEP 440 versions, and leaves out what the project's .gitignore ignores (ignore: the matcher eslint and prettier use).
+  bundledDeps: ['smol-toml@^1.9.1', '@renovatebot/pep440@^4.2.4', 'ignore@^7.0.17'],
 
   devDeps: [
     'cdk-nag@^2.37.0',
@@ -102,7 +103,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '/.bundle-cache/',
     '__pycache__/',
     '.pytest_cache/',
-    '.venv/',
+    // a virtualenv, or a link to one (a trailing slash would not match a link)
+    '.venv',
     '/example/frontend/dist/',
     '/bench-out/',
     // the dev server's virtualenv and synthesized app (`cdk-spa-with-lambda-api dev`)
@@ -230,6 +232,12 @@ project.addTask('bench:bundling', {
   description: 'Benchmark the Python bundler against naive pip and a prebuilt asset (median of repeated runs); prints a Markdown table',
   env: { CDK_DISABLE_CLI_TELEMETRY: 'true', AWS_EC2_METADATA_DISABLED: 'true', TS_NODE_TRANSPILE_ONLY: 'true' },
   exec: 'ts-node --project tsconfig.dev.json scripts/bench-bundling.ts',
+  receiveArgs: true,
+});
+project.addTask('bench:excludes', {
+  description: 'Synth-time cost of honouring .gitignore in the Python bundle: the asset hash with respectGitignore on vs off (medians); prints a Markdown table',
+  env: { TS_NODE_TRANSPILE_ONLY: 'true' },
+  exec: 'ts-node --project tsconfig.dev.json scripts/bench-excludes.ts',
   receiveArgs: true,
 });
 project.addTask('bench:coldstart', {

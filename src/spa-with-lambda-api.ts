@@ -12,6 +12,7 @@ import { ApiOrigin, HttpApiOrigin } from './api/api-origin';
 import { FastApiFunction } from './api/fastapi-function';
 import { FunctionUrlApiOrigin } from './api/streaming-origin';
 import { ViewerHostFunction } from './api/viewer-host-function';
+import { apiWithoutSite } from './bundling/site-inside-api';
 import { recordDevFacts } from './dev/facts';
 import { cloudFrontLoggingMode, createLogsBucket } from './distribution/access-logging';
 import { domainCertificate, domainRecords } from './distribution/domain';
@@ -108,7 +109,9 @@ export class SpaWithLambdaApi extends SpaWithLambdaApiBase {
     this.logsBucket = createLogsBucket(this, 'LogsBucket', { mode: logging, retention: logRetention, removalPolicy });
     this.bucket = createSiteBucket(this, this.logsBucket, removalPolicy);
     // the API origin: the HTTP API (default), or a Function URL that streams (api.streaming)
-    const apiProps = { api: props.api, logRetention, removalPolicy, domainNames: props.domain ? [props.domain.domainName] : undefined };
+    const apiProps = {
+      api: apiWithoutSite(this, props.site, props.api), logRetention, removalPolicy, domainNames: props.domain ? [props.domain.domainName] : undefined,
+    };
     const api: ApiOrigin = props.api.streaming ? new FunctionUrlApiOrigin(this, apiProps) : new HttpApiOrigin(this, apiProps);
     this.apiPrefix = api.prefix;
     recordDevFacts(this, props, this.apiPrefix); // what `cdk-spa-with-lambda-api dev` serves locally

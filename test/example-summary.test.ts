@@ -16,7 +16,7 @@ function tmpDir(prefix: string): string {
 
 /** The lines that list one asset each: they start with its size. */
 function assetLines(summary: string): string[] {
-  return summary.split('\n').filter((l) => /^\s+\d+\.\d\d MB/.test(l));
+  return summary.split('\n').filter((l) => /^\s+\d+\.\d\d MiB/.test(l));
 }
 
 describe('example summary', () => {

@@ -12,7 +12,7 @@ import { copyFixture, FIXTURES, findUv, tmpDir, useWheelhouseAndFreshCache, WHEE
 import { findDependencySource } from '../../src/bundling/inputs';
 import { resolveRequirements } from '../../src/bundling/installers';
 import {
-  checkRuntimeAgainstRequiresPython, normalizeSpecifier, parseRequirement, poetryConstraintToPep440, someReleaseOf,
+  checkRuntimeAgainstRequiresPython, lambdaPythonRuntimes, normalizeSpecifier, parseRequirement, poetryConstraintToPep440, someReleaseOf,
 } from '../../src/bundling/project-checks';
 import { resolveTarget } from '../../src/bundling/target';
 
@@ -119,6 +119,26 @@ describe('runtime against requires-python', () => {
       + '">=3.13" (uv.lock requires-python), which no Python 3.12 release satisfies. Use a runtime the project supports '
       + '(lambda.Runtime.PYTHON_3_13, lambda.Runtime.PYTHON_3_14), or lower requires-python if the code runs on 3.12.');
     expect(() => checkRuntimeAgainstRequiresPython(lambda.Runtime.PYTHON_3_13, source.pythonRequirements)).not.toThrow();
+  });
+
+  test('fails naming every runtime of the installed aws-cdk-lib that satisfies requires-python, read at run time', () => {
+    const requirements = [{ specifier: '>=3.14,<4.0', written: '>=3.14,<4.0', where: 'pyproject.toml [project] requires-python' }];
+    const before = errorOf(() => checkRuntimeAgainstRequiresPython(lambda.Runtime.PYTHON_3_12, requirements));
+    expect(before).toContain('Use a runtime the project supports (lambda.Runtime.PYTHON_3_14), or lower');
+    // an aws-cdk-lib with a newer runtime (2.278 has PYTHON_3_15): the message names it too, with no list to update here
+    Object.defineProperty(lambda.Runtime, 'PYTHON_3_15', { value: new lambda.Runtime('python3.15', lambda.RuntimeFamily.PYTHON), configurable: true });
+    try {
+      expect(lambdaPythonRuntimes().map((r) => r.name).slice(-2)).toEqual(['PYTHON_3_14', 'PYTHON_3_15']);
+      expect(errorOf(() => checkRuntimeAgainstRequiresPython(lambda.Runtime.PYTHON_3_12, requirements))).toBe(
+        'Python bundling: the runtime is python3.12, but the project requires Python ">=3.14,<4.0" (pyproject.toml [project] requires-python), '
+        + 'which no Python 3.12 release satisfies. Use a runtime the project supports (lambda.Runtime.PYTHON_3_14, lambda.Runtime.PYTHON_3_15), '
+        + 'or lower requires-python if the code runs on 3.12.');
+    } finally {
+      delete (lambda.Runtime as unknown as Record<string, unknown>).PYTHON_3_15;
+    }
+    expect(errorOf(() => checkRuntimeAgainstRequiresPython(lambda.Runtime.PYTHON_3_12,
+      [{ specifier: '>=3.16', written: '>=3.16', where: 'uv.lock requires-python' }])))
+      .toContain('No Python runtime of the installed aws-cdk-lib satisfies it');
   });
 
   test('fails for poetry\'s python constraint (^3.13), converted to PEP 440', () => {
