@@ -138,8 +138,10 @@ describe('streaming: a Function URL in RESPONSE_STREAM mode behind CloudFront', 
     expect(defaults[stack.getLogicalId(app.api.logGroup.node.defaultChild as any)]).toBe('AWS::Logs::LogGroup');
   });
 
-  test('the ApiEndpoint output is the Function URL', () => {
-    template.hasOutput('*', { Value: { 'Fn::GetAtt': [logicalIdOf(template, 'AWS::Lambda::Url'), 'FunctionUrl'] } });
+  test('the ApiEndpoint output (opt-in) is the Function URL', () => {
+    expect(Object.keys(template.toJSON().Outputs).filter((id) => id.startsWith('AppApiEndpoint'))).toEqual([]);
+    const withOutput = synthApp(streamingProps({}, { apiEndpointOutput: true })).template;
+    withOutput.hasOutput('*', { Value: { 'Fn::GetAtt': [logicalIdOf(withOutput, 'AWS::Lambda::Url'), 'FunctionUrl'] } });
   });
 
   test('alarms use the Function URL metrics; the refused-calls and Lambda alarms are unchanged; no default latency alarm', () => {
