@@ -9,17 +9,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CLI, cliEnv, eventually, FIXTURES, request, ROOT, runCli, START_TIMEOUT, startDev } from './dev-util';
+import { testTempDir } from '../util';
 
 const SITE = path.join(FIXTURES, 'vite-build');
 const PREFIX = 'cdk-spa-with-lambda-api dev: ';
 
-const tmp: string[] = [];
-afterAll(() => tmp.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-function tmpDir(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  tmp.push(dir);
-  return dir;
-}
 
 /** A real interpreter of `3.X` on this machine (PATH, else pyenv's folders), or undefined. */
 function realPython(version: string): string | undefined {
@@ -41,7 +35,7 @@ const UV = process.env.CDK_SPA_UV || spawnSync('sh', ['-c', 'command -v uv'], { 
 
 /** A bin folder with `python3` (3.11) and the given `python3.X` links (and uv when there is one), as the only PATH. */
 function pathWith(pythons: Record<string, string | undefined>): string {
-  const bin = tmpDir('dev-python-bin-');
+  const bin = testTempDir('dev-python-bin-');
   for (const [name, target] of Object.entries({ python3: PY311, ...pythons, ...(UV ? { uv: UV } : {}) })) {
     if (target) fs.symlinkSync(target, path.join(bin, name));
   }
@@ -50,7 +44,7 @@ function pathWith(pythons: Record<string, string | undefined>): string {
 
 /** An API project: pyproject.toml with `requires-python` (no dependencies), or a requirements.txt, and a handler. */
 function project(requiresPython: string | undefined, requirements?: string): string {
-  const dir = tmpDir('dev-python-api-');
+  const dir = testTempDir('dev-python-api-');
   if (requirements !== undefined) {
     fs.writeFileSync(path.join(dir, 'requirements.txt'), requirements);
   } else {
@@ -80,8 +74,8 @@ const withPythons = PY311 && PY312 && PY313 ? describe : describe.skip;
 
 withPythons('the runtime\'s Python for the preview', () => {
   test('fails when no Python satisfies requires-python: the message names it and the fix, and nothing is left behind', async () => {
-    const cacheDir = path.join(tmpDir('dev-python-cache-'), 'cache');
-    const tmpdir = tmpDir('dev-python-tmp-');
+    const cacheDir = path.join(testTempDir('dev-python-cache-'), 'cache');
+    const tmpdir = testTempDir('dev-python-tmp-');
     const api = project('>=3.14');
     const { code, output } = await runCli(['dev', '--api', api, '--handler', 'app.main.handler', '--site', SITE, '--port', '0', '--cache-dir', cacheDir], {
       env: env(pathWith({ 'python3.12': PY312, 'python3.13': PY313 }), tmpdir),
@@ -97,7 +91,7 @@ withPythons('the runtime\'s Python for the preview', () => {
   }, 120_000);
 
   test('fails when --python does not satisfy requires-python', async () => {
-    const tmpdir = tmpDir('dev-python-tmp-');
+    const tmpdir = testTempDir('dev-python-tmp-');
     const api = project('>=3.12');
     const { code, output } = await runCli(['dev', '--api', api, '--site', SITE, '--port', '0', '--python', PY311!, '--cache-dir', path.join(tmpdir, 'c')], {
       env: env(pathWith({ 'python3.13': PY313 }), tmpdir),
@@ -109,8 +103,8 @@ withPythons('the runtime\'s Python for the preview', () => {
   }, 60_000);
 
   test('a failed install leaves nothing behind either', async () => {
-    const cacheDir = path.join(tmpDir('dev-python-cache-'), 'cache');
-    const tmpdir = tmpDir('dev-python-tmp-');
+    const cacheDir = path.join(testTempDir('dev-python-cache-'), 'cache');
+    const tmpdir = testTempDir('dev-python-tmp-');
     const api = project(undefined, 'no-such-package-of-cdk-spa-tests==1.0\n');
     const { code, output } = await runCli(['dev', '--api', api, '--site', SITE, '--port', '0', '--cache-dir', cacheDir], {
       env: { ...env(pathWith({}), tmpdir), PIP_NO_INDEX: '1', PIP_FIND_LINKS: tmpdir },
@@ -122,7 +116,7 @@ withPythons('the runtime\'s Python for the preview', () => {
   }, 150_000);
 
   test('without the runtime\'s version, the nearest version that satisfies requires-python runs the API', async () => {
-    const tmpdir = tmpDir('dev-python-tmp-');
+    const tmpdir = testTempDir('dev-python-tmp-');
     const api = project('>=3.12');
     const dev = await startDev(['--api', api, '--handler', 'app.main.handler', '--site', SITE, '--cache-dir', path.join(tmpdir, 'cache')], {
       env: env(pathWith({ 'python3.12': PY312, 'python3.13': PY313 }), tmpdir),
@@ -136,7 +130,7 @@ withPythons('the runtime\'s Python for the preview', () => {
   }, START_TIMEOUT);
 
   test('requires-python\'s upper bound counts: <3.13 runs on 3.12, not on 3.13 or python3 (3.11)', async () => {
-    const tmpdir = tmpDir('dev-python-tmp-');
+    const tmpdir = testTempDir('dev-python-tmp-');
     const api = project('>=3.10,<3.13');
     const dev = await startDev(['--api', api, '--handler', 'app.main.handler', '--site', SITE, '--cache-dir', path.join(tmpdir, 'cache')], {
       env: env(pathWith({ 'python3.12': PY312, 'python3.13': PY313 }), tmpdir),
@@ -150,10 +144,10 @@ withPythons('the runtime\'s Python for the preview', () => {
 });
 
 test('Ctrl-C while the virtualenv is being built leaves nothing behind', async () => {
-  const cacheDir = path.join(tmpDir('dev-python-cache-'), 'cache');
-  const tmpdir = tmpDir('dev-python-tmp-');
+  const cacheDir = path.join(testTempDir('dev-python-cache-'), 'cache');
+  const tmpdir = testTempDir('dev-python-tmp-');
   // the example backend's dependencies with pip (no uv on PATH): long enough to be interrupted
-  const bin = tmpDir('dev-python-bin-');
+  const bin = testTempDir('dev-python-bin-');
   fs.symlinkSync(realPython('3.11') ?? '/usr/bin/python3', path.join(bin, 'python3'));
   const child = spawn(process.execPath, ['-r', require.resolve('ts-node/register'), CLI, 'dev', '--api', path.join(ROOT, 'example', 'backend'),
     '--site', SITE, '--port', '0', '--cache-dir', cacheDir], {

@@ -3,29 +3,21 @@
  * `venv` of a few seconds): what it reuses and deletes in its cache folder.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { ensureVenv, VENV_MARKER } from '../../src/dev/venv';
+import { testTempDir } from '../util';
 
-const tmp: string[] = [];
-afterAll(() => tmp.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-
-function tmpDir(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  tmp.push(dir);
-  return dir;
-}
 
 /** An API folder whose requirements.txt holds only `comment` (no dependency to install). */
 function apiWith(comment: string): string {
-  const api = tmpDir('dev-venv-api-');
+  const api = testTempDir('dev-venv-api-');
   fs.writeFileSync(path.join(api, 'requirements.txt'), `# ${comment}\n`);
   return api;
 }
 
 describe('--cache-dir: only what the dev server made is deleted', () => {
   test('a foreign venv-x/keep.txt survives a rebuild; the dev server\'s own older virtualenv does not', async () => {
-    const cacheDir = tmpDir('dev-venv-cache-');
+    const cacheDir = testTempDir('dev-venv-cache-');
     fs.mkdirSync(path.join(cacheDir, 'venv-x'));
     fs.writeFileSync(path.join(cacheDir, 'venv-x', 'keep.txt'), 'not the dev server\'s');
     fs.mkdirSync(path.join(cacheDir, 'venv-0123456789abcdef', 'bin'), { recursive: true }); // looks like one, has no marker
