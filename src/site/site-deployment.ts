@@ -100,7 +100,9 @@ export class SiteDeployment extends Construct {
       throw new Error('SiteDeployment needs exactly one of source and sourceAsset');
     }
 
-    const logging = functionLogging(new Construct(this, 'DeployLogging'), {
+    // the ID of the log group's scope is that of the release cleanup's (which this function replaces): the retained
+    // log group keeps its logical ID, so an upgrade neither orphans it nor creates a second one
+    const logging = functionLogging(new Construct(this, 'ReleaseCleanupLogging'), {
       retention: props.logRetention,
       removalPolicy: props.removalPolicy,
     });

@@ -78,7 +78,7 @@ describe('one custom resource deploys a release', () => {
     expect(props.ServiceToken).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^AppSiteDeploymentDeployFunction/), 'Arn'] });
     expect(app.siteDeployed).toBe(app.siteRelease);
     expect(app.siteRelease.node.path).toBe('TestStack/App/SiteDeployment/Release');
-    expect(resource.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^AppSiteDeploymentDeployLoggingServiceRole/)]));
+    expect(resource.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^AppSiteDeploymentReleaseCleanupLoggingServiceRole/)]));
   });
 
   test('receives the bucket, the distribution, the one site zip, the plan, the manifest prefix and keepReleases 2', () => {
@@ -128,11 +128,11 @@ describe('one custom resource deploys a release', () => {
 
   test('has least privilege: read its one zip, list the bucket, write and delete objects, read manifests, invalidate', () => {
     const policies = template.findResources('AWS::IAM::Policy', {
-      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^AppSiteDeploymentDeployLoggingServiceRole') }] },
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^AppSiteDeploymentReleaseCleanupLoggingServiceRole') }] },
     });
     const statements: any[] = Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
     const role = Object.values(template.findResources('AWS::IAM::Role')).find((r: any) =>
-      JSON.stringify(r.Properties.Description ?? '').includes('DeployLogging')) as any;
+      JSON.stringify(r.Properties.Description ?? '').includes('ReleaseCleanupLogging')) as any;
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     const bucketArn = { 'Fn::GetAtt': ['AppSiteBucketE79A373E', 'Arn'] };
     expect(JSON.stringify(statements[0].Resource)).toContain(`/${props.Source.ObjectKey}`);
@@ -365,6 +365,34 @@ describe('site props', () => {
     const dir = siteDir(['index.html', '.releases/x.json']);
     expectError({ source: dir }, `site.source is ${JSON.stringify(dir)}, but it contains ".releases/x.json", and the key prefix ".releases/" `
       + 'is reserved for the release manifests in the site bucket. Rename or remove that folder in your build output.');
+  });
+
+  test('fails when site.source has symbolic links that point outside it', () => {
+    const outside = siteDir(['secret.env']);
+    const dir = siteDir(['index.html', 'assets/app-BdQq_4o_.js']);
+    fs.symlinkSync(path.join(outside, 'secret.env'), path.join(dir, 'assets', 'config.env'));
+    fs.symlinkSync(outside, path.join(dir, 'shared'));
+    fs.symlinkSync('../..', path.join(dir, 'assets', 'up'));
+    expectError({ source: dir }, `site.source is ${JSON.stringify(dir)}, but it has symbolic links that point outside it (or to nothing): `
+      + `assets/config.env -> ${path.join(outside, 'secret.env')}, assets/up -> ../.., shared -> ${outside}. `
+      + 'The site is uploaded with links followed, so files outside the build would be published. '
+      + 'Replace those links with copies of the files, or remove them from the build output.');
+  });
+
+  test('fails when a link inside site.source is named .releases (the manifests\' prefix, as the upload would follow it)', () => {
+    const dir = siteDir(['index.html', 'data/x.json']);
+    fs.symlinkSync('data', path.join(dir, '.releases'));
+    expectError({ source: dir }, `site.source is ${JSON.stringify(dir)}, but it contains ".releases/x.json", and the key prefix ".releases/" `
+      + 'is reserved for the release manifests in the site bucket. Rename or remove that folder in your build output.');
+  });
+
+  test('a link to a file inside site.source is followed: its target is uploaded under the link\'s name', () => {
+    const dir = siteDir(['index.html', 'assets/logo.svg']);
+    fs.symlinkSync('assets/logo.svg', path.join(dir, 'favicon.svg'));
+    const { app } = synthSite({ source: dir });
+    const asset = (app.node.findChild('SiteDeployment').node.findChild('Source') as Construct).node.findChild('Stage') as any;
+    expect(listFiles(asset.absoluteStagedPath)).toEqual(['assets/logo.svg', 'favicon.svg', 'index.html']);
+    expect(fs.lstatSync(path.join(asset.absoluteStagedPath, 'favicon.svg')).isSymbolicLink()).toBe(false);
   });
 
   test('accepts keepReleases 3 and a prebuilt source with globs', () => {
