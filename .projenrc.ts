@@ -189,8 +189,8 @@ project.addTask('example:dev', {
 
 // ---- the example backend's own tests run with the suite ----
 const testPython = project.addTask('test:python', {
-  description: 'Run the Python tests: the example backend and the origin-verification checker',
-  exec: 'python3 -m pytest example/backend test/api -q -p no:cacheprovider',
+  description: 'Run the Python tests: the example backend, the origin-verification checker, and the site deploy handler against moto\'s S3 and CloudFront on 127.0.0.1',
+  exec: 'python3 -m pytest example/backend test/api test/site/test_site_deploy.py -q -p no:cacheprovider',
 });
 project.testTask.spawn(testPython);
 

@@ -22,6 +22,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import uuid
 import zipfile
 from pathlib import Path
@@ -466,3 +467,53 @@ def test_a_large_site_uploads_in_few_ranged_reads(aws, responses, tmp_path):
     assert answer["Data"]["Files"] == str(len(files_of(folder)))
     assert int(answer["Data"]["Gets"]) < 60  # runs of neighbouring members, not one GET per file
     assert site.body("assets/chunk7-Bx00007Q.js") == (folder / "assets" / "chunk7-Bx00007Q.js").read_bytes()
+
+
+def test_planted_manifests_that_are_not_self_consistent_are_ignored(aws, responses, tmp_path):
+    r1 = build(VITE_BUILD, tmp_path, "r1", MISSED_CHUNK, "assets/index-Ab3dE_9x.js")
+    r2 = build(VITE_BUILD, tmp_path, "r2", "assets/DataTable-Qx7_kP2m.js", "assets/index-Rr2bXk1q.js")
+    p1, p2 = synth([r1, r2])
+    site = Site(aws, responses, "site-planted")
+    site.deploy(p1, r1)
+    future = releases.Release(releases.release_id(["x.js"], ["x.js"]), "2999-01-01T00:00:00.000000Z", ["x.js"], ["x.js"])
+    hashed_html = releases.Release(releases.release_id(["index.html"], ["index.html"]),
+                                   releases.format_time(datetime.datetime.now(datetime.timezone.utc)), ["index.html"], ["index.html"])
+    wrong_id = dict(hashed_html.to_manifest(), releaseId="r2-" + "0" * 64)
+    for key, body in [(releases.manifest_key(PREFIX, future.id), future.to_manifest()),
+                      (releases.manifest_key(PREFIX, hashed_html.id), hashed_html.to_manifest()),
+                      (releases.manifest_key(PREFIX, "r2-" + "0" * 64), wrong_id)]:
+        site.s3.put_object(Bucket=site.bucket, Key=key, Body=json.dumps(body))
+    answer = site.deploy(p2, r2)
+    assert answer["Data"]["Ignored"].count(PREFIX) == 3
+    assert MISSED_CHUNK in site.files()  # the real previous release is still one of the 2 kept
+    assert len(answer["Data"]["Kept"].split(",")) == 2
+
+
+def test_an_object_no_release_lists_is_deleted_only_after_the_grace_period(aws, responses, tmp_path):
+    r1 = build(VITE_BUILD, tmp_path, "r1", MISSED_CHUNK, "assets/index-Ab3dE_9x.js")
+    [p1] = synth([r1])
+    site = Site(aws, responses, "site-out-of-band")
+    site.deploy(p1, r1)
+    site.s3.put_object(Bucket=site.bucket, Key="uploaded-by-hand.txt", Body=b"x")
+    assert site.props["OutOfBandGraceSeconds"] == "86400"
+    answer = site.send("Update", site.props, site.props)
+    assert answer["Data"]["Deferred"] == "1" and "uploaded-by-hand.txt" in site.files()
+    # the same deploy once the object is older than the grace period (shortened here to 1 second)
+    time.sleep(1.5)
+    answer = site.send("Update", dict(site.props, OutOfBandGraceSeconds="1"), site.props)
+    assert "Deferred" not in answer["Data"] and "uploaded-by-hand.txt" not in site.files()
+    assert set(files_of(r1)) <= set(site.files())
+
+
+def test_an_unreadable_manifest_stops_the_sweep(aws, responses, tmp_path):
+    r1 = build(VITE_BUILD, tmp_path, "r1", MISSED_CHUNK, "assets/index-Ab3dE_9x.js")
+    r2 = build(VITE_BUILD, tmp_path, "r2", "assets/DataTable-Qx7_kP2m.js", "assets/index-Rr2bXk1q.js")
+    r3 = build(VITE_BUILD, tmp_path, "r3", "assets/DataTable-Zt4wN8cV.js", "assets/index-R3pQ9zLm.js")
+    p1, p2, p3 = synth([r1, r2, r3])
+    site = Site(aws, responses, "site-unreadable")
+    site.deploy(p1, r1)
+    site.deploy(p2, r2)
+    site.s3.put_object(Bucket=site.bucket, Key=PREFIX + "garbage.json", Body=b"{not json")
+    answer = site.deploy(p3, r3)
+    assert "unreadable" in answer["Data"]["Skipped"] and answer["Data"]["Deleted"] == "0"
+    assert MISSED_CHUNK in site.files()  # nothing deleted, release 1 included
