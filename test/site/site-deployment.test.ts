@@ -96,8 +96,11 @@ describe('one custom resource deploys a release', () => {
       UnhashedCacheControl: 'no-cache',
       Hashed: { Exclude: ['*'], Include: ['assets/*'] },
       ContentTypes: {
-        css: 'text/css; charset=utf-8', html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8',
-        svg: 'image/svg+xml', txt: 'text/plain; charset=utf-8',
+        css: 'text/css; charset=utf-8',
+        html: 'text/html; charset=utf-8',
+        js: 'text/javascript; charset=utf-8',
+        svg: 'image/svg+xml',
+        txt: 'text/plain; charset=utf-8',
       },
       DefaultContentType: 'application/octet-stream',
     });

@@ -29,8 +29,12 @@ for (const folder of args) {
       defaultBehavior: { origin: origins.S3BucketOrigin.withOriginAccessControl(bucket) },
     });
     new SiteDeployment(stack, 'SiteDeployment', {
-      bucket, distribution, source: folder, hashedGlobs,
-      logRetention: logs.RetentionDays.ONE_DAY, removalPolicy: RemovalPolicy.DESTROY,
+      bucket,
+      distribution,
+      source: folder,
+      hashedGlobs,
+      logRetention: logs.RetentionDays.ONE_DAY,
+      removalPolicy: RemovalPolicy.DESTROY,
     });
     const assembly = app.synth();
     const template = assembly.getStackByName('Site').template;
