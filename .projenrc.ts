@@ -139,7 +139,7 @@ const compatBump = project.addTask('upgrade:compat-matrix', {
 project.tasks.tryFind('post-upgrade')?.spawn(compatBump);
 
 // Runtime code shipped inside assets (src/<concept>/runtime/**: the CloudFront Function, the origin-verification
-// layer, the release-cleanup handler) lives next to its concept and is copied beside the compiled code in lib/.
+// layer, the site deploy handler) lives next to its concept and is copied beside the compiled code in lib/.
 project.compileTask.exec('node projenrc/copy-runtime.js');
 
 // The example frontend is an npm workspace, so `npm ci` at the root installs it too.
