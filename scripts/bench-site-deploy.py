@@ -142,8 +142,24 @@ def deploy_passes(s3, cf, distribution, props):
     files = set(members)
     hashed = {k for k in files if index.plan_file(k, plan).hashed}
     before = index.list_objects(s3, SITE)
-    index.record_and_sweep(s3, props, files, hashed, before, datetime.datetime.now(datetime.timezone.utc))
+    now = datetime.datetime.now(datetime.timezone.utc)
+    history, unreadable, ignored = index.read_history(s3, props, before, now, files - hashed)
+    current = releases.Release(releases.release_id(files, hashed), releases.format_time(now), hashed, files)
+    index.record_and_sweep(s3, props, current, before, now, history, unreadable, ignored)
     return len(groups), len(stages) + 1
+
+
+def resolved_props(props, distribution):
+    resolved = dict(props, BucketName=SITE, DistributionId=distribution,
+                    Source={"BucketName": ASSETS, "ObjectKey": props["Source"]["ObjectKey"]})
+    resolved = json.loads(json.dumps(resolved, default=str))
+    return {k: (v if isinstance(v, (dict, list, str)) else str(v)) for k, v in resolved.items()}
+
+
+def deploy_way(way, s3, cf, distribution, props):
+    if way == "passes":
+        return deploy_passes(s3, cf, distribution, props)
+    return index.deploy(s3, cf, props)
 
 
 def main():
@@ -151,36 +167,37 @@ def main():
     parser.add_argument("--endpoint", required=True)
     parser.add_argument("--zip", required=True)
     parser.add_argument("--props", required=True)
+    parser.add_argument("--zip2", help="a next release: timed deploy after an untimed deploy of the first, the same way")
+    parser.add_argument("--props2")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     props = json.loads(Path(args.props).read_text())
-    key = props["Source"]["ObjectKey"]
+    props2 = json.loads(Path(args.props2).read_text()) if args.props2 else None
     counter = Counter()
     s3, cf = clients(args.endpoint, counter)
     times = {"passes": [], "one pass": []}
     counts = {}
+    results = {}
     for run in range(args.runs):
         order = ["passes", "one pass"] if run % 2 == 0 else ["one pass", "passes"]
         for way in order:
-            distribution = reset(args.endpoint, s3, cf, Path(args.zip), key)
-            resolved = dict(props, BucketName=SITE, DistributionId=distribution,
-                            Source={"BucketName": ASSETS, "ObjectKey": key})
-            resolved = json.loads(json.dumps(resolved, default=str))
-            resolved = {k: (v if isinstance(v, (dict, list, str)) else str(v)) for k, v in resolved.items()}
+            distribution = reset(args.endpoint, s3, cf, Path(args.zip), props["Source"]["ObjectKey"])
+            timed_props = resolved_props(props, distribution)
+            if props2:
+                deploy_way(way, s3, cf, distribution, timed_props)
+                s3.upload_file(args.zip2, ASSETS, props2["Source"]["ObjectKey"])
+                timed_props = resolved_props(props2, distribution)
             counter.calls = {}
             start = time.monotonic()
-            if way == "passes":
-                passes, stages = deploy_passes(s3, cf, distribution, resolved)
-            else:
-                summary = index.deploy(s3, cf, resolved)
+            results[way] = deploy_way(way, s3, cf, distribution, timed_props)
             seconds = time.monotonic() - start
             times[way].append(seconds)
             counts[way] = dict(counter.calls)
             objects = index.list_objects(s3, SITE)
             print("run %d/%d %-8s %.2f s, %d objects" % (run + 1, args.runs, way, seconds, len(objects)), file=sys.stderr)
-    counts["passes"]["_passes"] = passes
-    counts["passes"]["_stages"] = stages
-    counts["one pass"]["_gets_of_zip"] = summary["Gets"]
+    counts["passes"]["_passes"], counts["passes"]["_stages"] = results["passes"]
+    counts["one pass"]["_gets_of_zip"] = results["one pass"]["Gets"]
+    counts["one pass"]["_unchanged"] = results["one pass"]["Unchanged"]
     print(json.dumps({"times": times, "counts": counts}))
 
 

@@ -62,7 +62,7 @@ function counts(template: any): Counts {
 }
 
 /** The example app's facade and one with the generated site, synthesized with the library at `src` (bundling skipped). */
-function synthCounts(src: string, site: string): { example: Counts; large: Counts; props: any } {
+function synthCounts(src: string, site: string, next?: string): { example: Counts; large: Counts; props: any; nextProps?: any } {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const lib = require(path.resolve(src));
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-site-synth-'));
@@ -72,10 +72,18 @@ function synthCounts(src: string, site: string): { example: Counts; large: Count
     const api = { source: path.join(ROOT, 'example', 'backend') };
     new lib.SpaWithLambdaApi(new Stack(app, 'Example', { env }), 'App', { site: { source: path.join(ROOT, 'example', 'frontend', 'dist') }, api });
     new lib.SpaWithLambdaApi(new Stack(app, 'Large', { env }), 'App', { site: { source: site }, api });
+    if (next) {
+      new lib.SpaWithLambdaApi(new Stack(app, 'Next', { env }), 'App', { site: { source: next }, api });
+    }
     const assembly = app.synth();
-    const large = assembly.getStackByName('Large').template;
-    const release = Object.values(large.Resources as Record<string, any>).find((r) => r.Type === 'Custom::SpaSiteDeployment');
-    return { example: counts(assembly.getStackByName('Example').template), large: counts(large), props: release?.Properties };
+    const release = (name: string) => Object.values(assembly.getStackByName(name).template.Resources as Record<string, any>)
+      .find((r) => r.Type === 'Custom::SpaSiteDeployment')?.Properties;
+    return {
+      example: counts(assembly.getStackByName('Example').template),
+      large: counts(assembly.getStackByName('Large').template),
+      props: release('Large'),
+      nextProps: next ? release('Next') : undefined,
+    };
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }
@@ -115,6 +123,32 @@ function table(rows: Array<[string, Counts]>): string[] {
   ];
 }
 
+/** The next release of the site: a tenth of its hashed files changed (new content, new name), index.html too. */
+function nextRelease(site: string, dir: string): number {
+  fs.cpSync(site, dir, { recursive: true });
+  const hashed = fs.readdirSync(path.join(dir, 'assets')).filter((f) => /-[A-Za-z0-9_-]{8}\.\w+$/.test(f)).sort();
+  const changed = hashed.filter((_, i) => i % 10 === 0);
+  for (const f of changed) {
+    const from = path.join(dir, 'assets', f);
+    const content = fs.readFileSync(from);
+    content[0] = 255 - content[0];
+    fs.rmSync(from);
+    fs.writeFileSync(path.join(dir, 'assets', f.replace(/-([A-Za-z0-9_-]{8})\./, (_m, h: string) => `-${h.slice(0, 7)}Z.`)), content);
+  }
+  fs.appendFileSync(path.join(dir, 'index.html'), '<!-- next release -->');
+  return changed.length;
+}
+
+function zipFolder(site: string, zip: string): void {
+  // zipped as the CDK publishes a folder asset: deflated, files in sorted order
+  execFileSync('python3', ['-c', [
+    'import sys, zipfile, pathlib',
+    'root = pathlib.Path(sys.argv[1])',
+    'with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as z:',
+    '    [z.write(p, p.relative_to(root).as_posix()) for p in sorted(root.rglob("*")) if p.is_file()]',
+  ].join('\n'), site, zip]);
+}
+
 async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-site-'));
   let moto: ChildProcess | undefined;
@@ -122,44 +156,52 @@ async function main(): Promise<void> {
     const site = path.join(work, 'site');
     const generated = generateSite(site, Number(arg('files', '3000')), Number(arg('mb', '59')));
     const src = arg('src', path.join(ROOT, 'src'));
-    const synth = synthCounts(src, site);
+    const next = path.join(work, 'next');
+    const changedFiles = nextRelease(site, next);
+    const synth = synthCounts(src, site, process.argv.includes('--counts-only') ? undefined : next);
     if (process.argv.includes('--counts-only')) {
       process.stdout.write(table([['the example', synth.example], [`a site of ${generated.files} files`, synth.large]]).join('\n') + '\n');
       return;
     }
     const propsFile = path.join(work, 'props.json');
     fs.writeFileSync(propsFile, JSON.stringify(synth.props));
+    const nextPropsFile = path.join(work, 'props-next.json');
+    fs.writeFileSync(nextPropsFile, JSON.stringify(synth.nextProps));
     const zip = path.join(work, 'site.zip');
-    // zipped as the CDK publishes a folder asset: deflated, files in sorted order
-    execFileSync('python3', ['-c', [
-      'import sys, zipfile, pathlib',
-      'root = pathlib.Path(sys.argv[1])',
-      'with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as z:',
-      '    [z.write(p, p.relative_to(root).as_posix()) for p in sorted(root.rglob("*")) if p.is_file()]',
-    ].join('\n'), site, zip]);
+    const nextZip = path.join(work, 'next.zip');
+    zipFolder(site, zip);
+    zipFolder(next, nextZip);
 
     const port = await freePort();
     moto = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'ignore'] });
     await waitForPort(port);
-    const out = execFileSync('python3', [path.join(__dirname, 'bench-site-deploy.py'), '--endpoint', `http://127.0.0.1:${port}`,
-      '--zip', zip, '--props', propsFile, '--runs', arg('runs', '3')], { stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
-    const result = JSON.parse(out.toString());
-    const passes: number[] = result.times.passes;
-    const onePass: number[] = result.times['one pass'];
-    const ratios = onePass.map((t, i) => t / passes[i]);
+    const runs = arg('runs', '3');
+    const scenario = (extra: string[]) => JSON.parse(execFileSync('python3', [path.join(__dirname, 'bench-site-deploy.py'),
+      '--endpoint', `http://127.0.0.1:${port}`, '--zip', zip, '--props', propsFile, '--runs', runs, ...extra],
+    { stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 }).toString());
+    const first = scenario([]);
+    const again = scenario(['--zip2', nextZip, '--props2', nextPropsFile]);
     const range = (xs: number[], d = 2) => `${Math.min(...xs).toFixed(d)}–${Math.max(...xs).toFixed(d)}`;
-    const c = result.counts;
+    const row = (label: string, result: any) => {
+      const passes: number[] = result.times.passes;
+      const onePass: number[] = result.times['one pass'];
+      const ratios = onePass.map((t, i) => t / passes[i]);
+      return `| ${label} | ${median(passes).toFixed(2)} s (${range(passes)}) | ${median(onePass).toFixed(2)} s (${range(onePass)}) `
+        + `| **${median(ratios).toFixed(2)}×** (${range(ratios)}×) |`;
+    };
+    const motoVersion = execFileSync('python3', ['-c', 'import moto; print(moto.__version__)']).toString().trim();
     const lines = [
-      `Simulated first deploy of a generated site: ${generated.files} files, ${(generated.bytes / 1024 / 1024).toFixed(1)} MB, `
-        + `into an empty bucket of moto ${execFileSync('python3', ['-c', 'import moto; print(moto.__version__)']).toString().trim()} on 127.0.0.1 `
-        + `(${passes.length} paired runs, ${os.cpus().length} CPUs shared)`,
+      `Simulated deploys of a generated site: ${generated.files} files, ${(generated.bytes / 1024 / 1024).toFixed(1)} MB, `
+        + `against moto ${motoVersion} on 127.0.0.1 (${first.times.passes.length} paired runs each, ${os.cpus().length} CPUs shared, `
+        + `load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} at the end)`,
       '',
-      '| wall time, median (range) | BucketDeployment passes (simulated) | one pass (the handler) | ratio per run, median (range) |',
+      '| wall time of the deploy (upload, cleanup, invalidation), median (range) | BucketDeployment passes (simulated) | one pass (the handler) | ratio per run, median (range) |',
       '|---|---|---|---|',
-      `| upload, cleanup, invalidation | ${median(passes).toFixed(2)} s (${range(passes)}) | ${median(onePass).toFixed(2)} s (${range(onePass)}) `
-        + `| **${median(ratios).toFixed(2)}×** (${range(ratios)}×) |`,
+      row('first deploy, into an empty bucket', first),
+      row(`next deploy: ${changedFiles} hashed files and index.html changed`, again),
       '',
-      `Requests of the last run: passes ${JSON.stringify(c.passes)}; one pass ${JSON.stringify(c['one pass'])}`,
+      `Requests of the last first deploy: passes ${JSON.stringify(first.counts.passes)}; one pass ${JSON.stringify(first.counts['one pass'])}`,
+      `Requests of the last next deploy: passes ${JSON.stringify(again.counts.passes)}; one pass ${JSON.stringify(again.counts['one pass'])}`,
       '',
       ...table([['the example', synth.example], [`a site of ${generated.files} files`, synth.large]]),
     ].join('\n');

@@ -308,14 +308,19 @@ def test_each_object_has_the_cache_control_and_content_type_of_the_plan(aws, res
 
 
 def test_index_html_is_written_after_every_file_it_references_and_html_after_other_files(releases3):
-    for folder, puts, props in zip(releases3["builds"], releases3["puts"], releases3["props"]):
+    states = [[]] + releases3["states"]
+    for i, (folder, puts, props) in enumerate(zip(releases3["builds"], releases3["puts"], releases3["props"])):
         files = [k for k in puts if not k.startswith(PREFIX)]
-        assert sorted(files) == files_of(folder)  # every file uploaded once
+        unchanged = set(files_of(folder)) - set(files)
+        assert len(files) == len(set(files))  # every file uploaded at most once
+        # not uploaded again: hashed files of a kept release, already in the bucket with the same content
+        assert str(len(unchanged)) == releases3["answers"][i]["Data"]["Unchanged"]
+        assert all(index.plan_file(k, props["Plan"]).hashed and k in states[i] for k in unchanged)
         assert files[-1] == "index.html"
         refs = referenced((folder / "index.html").read_text())
         assert len(refs) >= 3
         for ref in refs:
-            assert files.index(ref) < files.index("index.html")
+            assert ref in unchanged or files.index(ref) < files.index("index.html")
         plan = props["Plan"]
         phases = [index.plan_file(k, plan).phase for k in files]
         assert phases == sorted(phases), "hashed files, then the other files, then HTML, then index.html"
@@ -517,3 +522,16 @@ def test_an_unreadable_manifest_stops_the_sweep(aws, responses, tmp_path):
     answer = site.deploy(p3, r3)
     assert "unreadable" in answer["Data"]["Skipped"] and answer["Data"]["Deleted"] == "0"
     assert MISSED_CHUNK in site.files()  # nothing deleted, release 1 included
+
+
+def test_hashed_files_a_kept_release_uploaded_with_the_same_headers_are_not_uploaded_again(releases3):
+    answers = releases3["answers"]
+    assert answers[0]["Data"]["Unchanged"] == "0"
+    # the stylesheet is the same in every build: uploaded by deploy 1 only
+    assert "assets/index-5K79yzeN.css" in releases3["puts"][0]
+    assert all("assets/index-5K79yzeN.css" not in puts for puts in releases3["puts"][1:])
+    assert all(a["Data"]["Unchanged"] == "1" for a in answers[1:])
+    head = releases3["site"].head("assets/index-5K79yzeN.css")
+    assert (head["CacheControl"], head["ContentType"]) == (HASHED, "text/css; charset=utf-8")
+    # unhashed files are always uploaded, even when unchanged (favicon.svg)
+    assert all("favicon.svg" in puts for puts in releases3["puts"])

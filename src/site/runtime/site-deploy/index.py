@@ -173,19 +173,29 @@ def runs(members, chunk_bytes=CHUNK_BYTES):
 
 
 class Uploader:
-    def __init__(self, s3, source_bucket, source_key, bucket, concurrency):
+    def __init__(self, s3, source_bucket, source_key, bucket, concurrency, reusable=None):
         self.s3, self.source_bucket, self.source_key, self.bucket = s3, source_bucket, source_key, bucket
         self.concurrency = concurrency
-        self.md5 = {}  # key -> hex MD5 of what was uploaded (the ETag of a single-part upload)
+        # hashed keys a kept release uploaded with the same headers -> their ETag: not uploaded again when unchanged
+        self.reusable = reusable or {}
+        self.etags = {}  # key -> ETag (the MD5 of a single-part upload) of the object now in the bucket
         self.lock = threading.Lock()
         self.gets = 0
+        self.unchanged = 0
         self.order = []  # keys in the order their upload completed
 
     def put(self, plan, content):
-        self.s3.put_object(Bucket=self.bucket, Key=plan.key, Body=content,
-                           CacheControl=plan.cache_control, ContentType=plan.content_type)
+        if plan.key in self.reusable:
+            md5 = hashlib.md5(content).hexdigest()  # noqa: S324 - compared with S3's ETag, not a security check
+            if md5 == self.reusable[plan.key]:
+                with self.lock:
+                    self.etags[plan.key] = md5
+                    self.unchanged += 1
+                return
+        response = self.s3.put_object(Bucket=self.bucket, Key=plan.key, Body=content,
+                                      CacheControl=plan.cache_control, ContentType=plan.content_type)
         with self.lock:
-            self.md5[plan.key] = hashlib.md5(content).hexdigest()  # noqa: S324 - compared with S3's ETag, not security
+            self.etags[plan.key] = response.get('ETag', '').strip('"')
             self.order.append(plan.key)
 
     def fetch_and_put(self, group, plans):
@@ -252,6 +262,48 @@ def invalidation_paths(changed):
     return sorted(paths)
 
 
+def read_history(s3, props, before, now, current_unhashed):
+    """The trusted releases of the bucket's manifests, and the keys of the unreadable and of the ignored ones."""
+    bucket, prefix = props['BucketName'], props['ManifestPrefix']
+    history, unreadable, ignored = [], [], []
+    for key in sorted(before):
+        if releases.manifest_id(prefix, key) is None:
+            continue
+        try:
+            release = Release.from_manifest(json.loads(s3.get_object(Bucket=bucket, Key=key)['Body'].read()))
+        except Exception as e:  # noqa: BLE001 - any unreadable manifest stops the sweep
+            logger.warning('unreadable release manifest %s: %s', key, e)
+            unreadable.append(key)
+            continue
+        reason = releases.untrusted_reason(release, key, before[key][0], now, current_unhashed, prefix)
+        if reason:
+            logger.warning('ignoring release manifest %s: %s', key, reason)
+            ignored.append(key)
+            continue
+        history.append(release)
+    return history, unreadable, ignored
+
+
+def upload_description(plans, plan):
+    """How this release uploads its hashed files: recorded in its manifest, so a later deploy can skip unchanged ones."""
+    types = {extension_of(k): p.content_type for k, p in plans.items() if p.hashed}
+    return {'hashedCacheControl': plan['HashedCacheControl'], 'types': dict(sorted(types.items()))}
+
+
+def reusable_objects(history, plans, before, plan):
+    """Hashed keys that a trusted release uploaded with the headers this one would set: key -> their current ETag."""
+    reusable = {}
+    for release in history:
+        uploaded = release.uploaded
+        if not uploaded or uploaded['hashedCacheControl'] != plan['HashedCacheControl']:
+            continue
+        for key in release.hashed:
+            p = plans.get(key)
+            if p is not None and p.hashed and key in before and uploaded['types'].get(extension_of(key)) == p.content_type:
+                reusable[key] = before[key][1]
+    return reusable
+
+
 def deploy(s3, cloudfront, props, now=None):
     """One deploy of the release the properties describe. Returns the summary reported to CloudFormation."""
     now = now or datetime.datetime.now(datetime.timezone.utc)
@@ -269,25 +321,29 @@ def deploy(s3, cloudfront, props, now=None):
     if not members:
         raise ValueError('the site zip s3://%s/%s has no files: refusing to deploy it' % (source['BucketName'], source['ObjectKey']))
     plans = {key: plan_file(key, plan) for key in members}
+    files = set(members)
+    hashed = {k for k, p in plans.items() if p.hashed}
 
     before = list_objects(s3, bucket)
-    uploader = Uploader(s3, source['BucketName'], source['ObjectKey'], bucket, concurrency)
+    history, unreadable, ignored = read_history(s3, props, before, now, files - hashed)
+    uploader = Uploader(s3, source['BucketName'], source['ObjectKey'], bucket, concurrency,
+                        reusable_objects(history, plans, before, plan))
     started = time.monotonic()
     for phase in range(len(PHASES)):
         batch = [m for k, m in members.items() if plans[k].phase == phase]
         if batch:
             uploader.upload_phase(batch, plans)
-            logger.info('uploaded %d %s', len(batch), PHASES[phase])
+            logger.info('%s: %d', PHASES[phase], len(batch))
     seconds = time.monotonic() - started
 
-    files = set(members)
-    hashed = {k for k, p in plans.items() if p.hashed}
-    changed = sorted(k for k, p in plans.items() if not p.hashed and before.get(k, (None, None))[1] != uploader.md5[k])
-    summary = {'Files': len(files), 'HashedFiles': len(hashed), 'UploadSeconds': round(seconds, 2),
-               'Gets': uploader.gets}
+    changed = sorted(k for k, p in plans.items() if not p.hashed and before.get(k, (None, None))[1] != uploader.etags[k])
+    summary = {'Files': len(files), 'HashedFiles': len(hashed), 'Unchanged': uploader.unchanged,
+               'UploadSeconds': round(seconds, 2), 'Gets': uploader.gets}
     if refused:
         summary['Refused'] = ', '.join(refused)[:300]
-    summary.update(record_and_sweep(s3, props, files, hashed, before, now))
+    current = Release(releases.release_id(files, hashed), releases.format_time(now), hashed, files,
+                      upload_description(plans, plan))
+    summary.update(record_and_sweep(s3, props, current, before, now, history, unreadable, ignored))
 
     distribution = props.get('DistributionId')
     if distribution and changed:
@@ -300,40 +356,22 @@ def deploy(s3, cloudfront, props, now=None):
     return summary
 
 
-def record_and_sweep(s3, props, files, hashed, before, now):
+def record_and_sweep(s3, props, current, before, now, history, unreadable, ignored):
     """Writes the release's manifest, then deletes what no kept release lists. Returns its part of the summary."""
     bucket, prefix = props['BucketName'], props['ManifestPrefix']
     keep = int(props['KeepReleases'])
     grace = datetime.timedelta(seconds=int(props.get('OutOfBandGraceSeconds', DEFAULT_GRACE_SECONDS)))
-    current = Release(releases.release_id(files, hashed), releases.format_time(now), hashed, files)
+    files = set(current.files)
     stored = {k: at for k, (at, _) in before.items()}
     for key in files:
         stored[key] = now
     objects = sorted(stored)
-    current_unhashed = files - hashed
-
-    history, unreadable, ignored = [], [], []
-    for key in objects:
-        if releases.manifest_id(prefix, key) is None:
-            continue
-        try:
-            release = Release.from_manifest(json.loads(s3.get_object(Bucket=bucket, Key=key)['Body'].read()))
-        except Exception as e:  # noqa: BLE001 - any unreadable manifest stops the sweep
-            logger.warning('unreadable release manifest %s: %s', key, e)
-            unreadable.append(key)
-            continue
-        reason = releases.untrusted_reason(release, key, stored[key], now, current_unhashed, prefix)
-        if reason:
-            logger.warning('ignoring release manifest %s: %s', key, reason)
-            ignored.append(key)
-            continue
-        history.append(release)
 
     # The manifest of this release is written first: should anything below fail, the next deploy still knows it.
     put_manifest(s3, bucket, prefix, current)
 
     if not history and not unreadable:
-        legacy = sorted(k for k in objects if not k.startswith(prefix) and k not in files and before.get(k))
+        legacy = sorted(k for k in objects if not k.startswith(prefix) and k not in files and k in before)
         if legacy:  # deployed before manifests existed: keep what is there for one more release
             adopted = Release('adopted-' + releases.legacy_release_id(legacy)[:16], '0000-00-00T00:00:00.000000Z', legacy)
             put_manifest(s3, bucket, prefix, adopted)

@@ -52,11 +52,13 @@ DEFAULT_GRACE_SECONDS = 24 * 3600
 class Release:
     """A release: its id, when it was (last) deployed, its content-hashed files and (when known) all its files."""
 
-    def __init__(self, release_id, deployed_at, hashed, files=None):
+    def __init__(self, release_id, deployed_at, hashed, files=None, uploaded=None):
         self.id = release_id
         self.deployed_at = deployed_at
         self.hashed = sorted(set(hashed))
         self.files = sorted(set(files)) if files is not None else None
+        # how the hashed files were uploaded: {'hashedCacheControl': str, 'types': {extension: Content-Type}}
+        self.uploaded = uploaded
 
     def to_manifest(self):
         manifest = {
@@ -67,6 +69,8 @@ class Release:
         }
         if self.files is not None:
             manifest['files'] = self.files
+        if self.uploaded is not None:
+            manifest['uploaded'] = self.uploaded
         return manifest
 
     @staticmethod
@@ -80,7 +84,11 @@ class Release:
         files = data.get('files')
         if files is not None and (not isinstance(files, list) or not all(isinstance(f, str) for f in files)):
             raise ValueError('release manifest whose files is not a list of names')
-        return Release(release_id, deployed_at, hashed, files)
+        uploaded = data.get('uploaded')
+        if uploaded is not None and not (isinstance(uploaded, dict) and isinstance(uploaded.get('hashedCacheControl'), str)
+                                         and isinstance(uploaded.get('types'), dict)):
+            raise ValueError('release manifest whose uploaded is not a description of the upload')
+        return Release(release_id, deployed_at, hashed, files, uploaded)
 
 
 class Plan:
