@@ -535,3 +535,18 @@ def test_hashed_files_a_kept_release_uploaded_with_the_same_headers_are_not_uplo
     assert (head["CacheControl"], head["ContentType"]) == (HASHED, "text/css; charset=utf-8")
     # unhashed files are always uploaded, even when unchanged (favicon.svg)
     assert all("favicon.svg" in puts for puts in releases3["puts"])
+
+
+def test_a_hashed_file_is_uploaded_again_when_its_headers_would_differ():
+    plan = {"HashedCacheControl": HASHED, "UnhashedCacheControl": "no-cache", "Hashed": {"Exclude": ["*"], "Include": ["assets/*"]},
+            "ContentTypes": {"js": "text/javascript; charset=utf-8", "map": "application/json"}, "DefaultContentType": "application/octet-stream"}
+    plans = {k: index.plan_file(k, plan) for k in ["assets/a-Bq7_x2Lk.js", "assets/a-Bq7_x2Lk.js.map", "assets/b-Cq7_x2Lk.js", "index.html"]}
+    before = {k: (None, "etag-" + k) for k in plans}
+    uploaded = {"hashedCacheControl": HASHED, "types": {"js": "text/javascript; charset=utf-8", "map": "binary/octet-stream"}}
+    previous = releases.Release("r", "2026-01-01T00:00:00.000000Z", ["assets/a-Bq7_x2Lk.js", "assets/a-Bq7_x2Lk.js.map", "index.html"],
+                                list(plans), uploaded)
+    assert index.reusable_objects([previous], plans, before, plan) == {"assets/a-Bq7_x2Lk.js": "etag-assets/a-Bq7_x2Lk.js"}
+    # another Cache-Control for hashed files: nothing is reused
+    assert index.reusable_objects([previous], plans, before, dict(plan, HashedCacheControl="public, max-age=60")) == {}
+    # a release of an earlier version, which did not record how it uploaded: nothing is reused
+    assert index.reusable_objects([releases.Release("r", previous.deployed_at, previous.hashed, previous.files)], plans, before, plan) == {}
