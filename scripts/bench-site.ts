@@ -173,7 +173,10 @@ async function main(): Promise<void> {
     zipFolder(next, nextZip);
 
     const port = await freePort();
-    moto = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'ignore'] });
+    fs.mkdirSync(OUT, { recursive: true });
+    // moto's own log (its request lines and any server error), for when a run fails
+    const motoLog = fs.openSync(path.join(OUT, 'bench-site-moto.log'), 'w');
+    moto = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', motoLog, motoLog] });
     await waitForPort(port);
     const runs = arg('runs', '3');
     const scenario = (extra: string[]) => JSON.parse(execFileSync('python3', [path.join(__dirname, 'bench-site-deploy.py'),
