@@ -28,14 +28,8 @@ Out-of-band objects: an object that is neither a file of the current release nor
 import datetime
 import fnmatch
 import hashlib
-import io
-import json
-import logging
 import re
-import zipfile
 
-logger = logging.getLogger()
-logger.setLevel(logging.INFO)
 
 MANIFEST_FORMAT = 1
 DELETE_BATCH = 1000  # DeleteObjects accepts at most 1000 keys
@@ -100,7 +94,7 @@ class Plan:
 
 
 def normalize_zip_name(name):
-    """The key `zipfile.extractall` + `aws s3 sync` give a zip member: no empty, `.` or `..` segments."""
+    """The key of a zip member: its path without empty, `.` or `..` segments (never resolved, so it stays inside the site)."""
     return '/'.join(part for part in name.split('/') if part not in ('', '.', '..'))
 
 
