@@ -87,6 +87,8 @@ function usesByAsset(templates: Template[]): Map<string, Use[]> {
         add((props.Code as { S3Key?: unknown } | undefined)?.S3Key, { path: constructPath(r), logicalId, resource: r });
       } else if (r.Type === 'AWS::Lambda::LayerVersion') {
         add((props.Content as { S3Key?: unknown } | undefined)?.S3Key, { path: constructPath(r), logicalId, resource: r });
+      } else if (r.Type === 'Custom::SpaSiteDeployment') {
+        add((props.Source as { ObjectKey?: unknown } | undefined)?.ObjectKey, { path: constructPath(r), logicalId, resource: r });
       } else if (r.Type === 'Custom::CDKBucketDeployment') {
         const deployment = constructPath(r).replace(/\/CustomResource[^/]*$/, '');
         for (const key of (props.SourceObjectKeys as unknown[] | undefined) ?? []) {
@@ -147,7 +149,22 @@ interface Description {
   readonly details?: string[];
 }
 
+/** What the one-pass site deployment does with the site, from its upload plan. */
+function describeRelease(r: Resource): string {
+  const plan = (r.Properties?.Plan ?? {}) as { Hashed?: { Include?: string[]; Exclude?: string[] } };
+  const include = plan.Hashed?.Include ?? [];
+  const exclude = plan.Hashed?.Exclude ?? [];
+  const hashed = [include.length ? `include ${include.join(' ')}` : '', exclude.length ? `exclude ${exclude.join(' ')}` : '']
+    .filter(Boolean).join(', ');
+  return `uploaded in one pass, hashed files (${hashed || 'all'}) cached for a year (immutable) first, `
+    + 'the others no-cache, index.html last';
+}
+
 function describe(uses: Use[], displayName: string | undefined, files: string[]): Description {
+  const release = uses.find((u) => u.resource.Type === 'Custom::SpaSiteDeployment');
+  if (release) {
+    return { rank: 0, name: `the SPA site (the built folder, ${list(files)}), ${describeRelease(release.resource)}` };
+  }
   const uploads = uses.filter((u) => u.resource.Type === 'Custom::CDKBucketDeployment');
   if (uploads.length === 1) {
     return { rank: 0, name: `the SPA site: ${describeUpload(uploads[0].resource)}: ${list(files)}` };
@@ -174,6 +191,9 @@ function describe(uses: Use[], displayName: string | undefined, files: string[])
     }
     if (/framework-onEvent/.test(where)) {
       return { rank: 5, name: 'aws-cdk-lib\'s custom-resource provider that calls the release-cleanup function' };
+    }
+    if (/SiteDeployment\/DeployFunction/.test(where)) {
+      return { rank: 3, name: `the site deploy function (${runtime}): ${lowerFirst(description)}` };
     }
     if (/release/i.test(where)) {
       return { rank: 3, name: `the release-cleanup function (${runtime}): ${lowerFirst(description)}` };

@@ -1,5 +1,5 @@
 // Copies the runtime files that ship inside assets (src/<concept>/runtime/**: the CloudFront Function, the
-// origin-verification layer, the release-cleanup handler) next to the compiled code in lib/, where the
+// origin-verification layer, the site deploy handler) next to the compiled code in lib/, where the
 // constructs read them with path.join(__dirname, 'runtime', ...). jsii compiles only the TypeScript.
 const fs = require('fs');
 const path = require('path');

@@ -1,11 +1,10 @@
-import { CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnOutput, CustomResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IDependable } from 'constructs';
 import { ApiOrigin, HttpApiOrigin } from './api/api-origin';
@@ -83,10 +82,13 @@ export class SpaWithLambdaApi extends SpaWithLambdaApiBase {
   public readonly accessLogGroup?: logs.LogGroup;
   /** The function's URL in `RESPONSE_STREAM` mode that CloudFront forwards to, in streaming mode (`api.streaming`) only. */
   public readonly functionUrl?: lambda.FunctionUrl;
-  /** The deployment of content-hashed files (uploaded first, immutable, never pruned). */
-  public readonly hashedAssetsDeployment: s3deploy.BucketDeployment;
-  /** The deployment of `index.html` and the other unhashed files, uploaded last and invalidated. */
-  public readonly filesDeployment: s3deploy.BucketDeployment;
+  /**
+   * The function that deploys the site: uploads each release (hashed files first, `index.html` last), deletes the
+   * files no kept release needs and invalidates the changed unhashed paths, in one pass.
+   */
+  public readonly siteDeployFunction: lambda.Function;
+  /** The custom resource (`Custom::SpaSiteDeployment`) whose every change deploys a release of the site. */
+  public readonly siteRelease: CustomResource;
   /** Complete once the site is uploaded, invalidated and cleaned up: make a post-deploy step depend on it. */
   public readonly siteDeployed: IDependable;
   /** The certificate of the custom domain, when one is set. */
@@ -141,8 +143,8 @@ export class SpaWithLambdaApi extends SpaWithLambdaApiBase {
       additionalBehaviors: { [api.pathPattern]: api.behavior(this.responseHeadersPolicy) },
     });
     const site = deploySite(this, { site: props.site, bucket: this.bucket, distribution: this.distribution, logRetention, removalPolicy });
-    this.hashedAssetsDeployment = site.hashedAssets;
-    this.filesDeployment = site.files;
+    this.siteDeployFunction = site.deployFunction;
+    this.siteRelease = site.release;
     this.siteDeployed = site.deployed;
     domainRecords(this, props.domain, this.distribution);
 

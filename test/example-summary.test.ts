@@ -45,40 +45,22 @@ describe('example summary', () => {
   test('names every asset by what it is', () => {
     const lines = assetLines(summary);
     const names = lines.join('\n');
-    expect(names).toContain('the SPA site (the built folder, assets/index-5K79yzeN.css, assets/index-DESi9q8R.js, favicon.svg, … (2 more)), uploaded in 5 passes:');
+    expect(names).toContain('the SPA site (the built folder, assets/index-5K79yzeN.css, assets/index-DESi9q8R.js, favicon.svg, … (2 more)), '
+      + 'uploaded in one pass, hashed files (include assets/*, exclude *) cached for a year (immutable) first, the others no-cache, index.html last');
     expect(names).toContain('the API bundle: the FastAPI project');
     expect(names).toContain('the origin-verification layer');
-    expect(names).toContain('the release-cleanup function');
-    expect(names).toContain('aws-cdk-lib\'s upload handler');
-    expect(names).toContain('aws-cdk-lib\'s AWS CLI layer');
-    expect(names).toContain('aws-cdk-lib\'s custom-resource provider');
+    expect(names).toContain('the site deploy function (python3.14): uploads the SPA release');
+    // one pass: no BucketDeployment handler, no AWS CLI layer, no provider framework
+    expect(names).not.toContain('aws-cdk-lib\'s upload handler');
+    expect(names).not.toContain('aws-cdk-lib\'s AWS CLI layer');
+    expect(names).not.toContain('aws-cdk-lib\'s custom-resource provider');
     // no generic names, no construct paths as names
     expect(names).not.toMatch(/group of files|\/Code$|Lambda function |Lambda layer /m);
     expect(summary).toContain(`Assets: ${lines.length}, `);
   });
 
-  test('details each pass of the site upload by its construct ID, cache rule and filters', () => {
-    const passes = summary.split('\n').filter((l) => /^\s+- /.test(l)).map((l) => l.trim());
-    expect(passes).toEqual([
-      '- HashedAssets: hashed files (other types), cached for a year (immutable): no file of this build',
-      '- HashedAssetsJavaScript: hashed JavaScript, cached for a year (immutable), include assets/index-DESi9q8R.js, exclude *',
-      '- HashedAssetsCss: hashed CSS, cached for a year (immutable), include assets/index-5K79yzeN.css, exclude *',
-      '- Files: unhashed files, no-cache, exclude favicon.svg assets/*',
-      '- FilesSvg: unhashed SVG, no-cache, include favicon.svg, exclude *',
-    ]);
-  });
-
-  test('without path metadata (a plain App), a pass is named by its logical ID', () => {
-    const plain = tmpDir('example-summary-plain-');
-    const app = new App({ outdir: plain, context: { 'aws:cdk:bundling-stacks': [] } });
-    const stack = new Stack(app, 'Example', { env: { account: '111111111111', region: 'us-east-1' } });
-    new SpaWithLambdaApi(stack, 'App', { site: { source: path.join(FIXTURES, 'vite-build') }, api: { source: BACKEND } });
-    app.synth();
-    const passes = summarize(plain, { tasks: [] }).split('\n').filter((l) => /^\s+- /.test(l));
-    expect(passes).toHaveLength(5);
-    for (const pass of passes) {
-      expect(pass).toMatch(/^\s+- AppSite\w+: (un)?hashed /);
-    }
+  test('the site is deployed by one custom resource: no pass lines', () => {
+    expect(summary.split('\n').filter((l) => /^\s+- /.test(l))).toEqual([]);
   });
 
   test('lists no empty asset', () => {

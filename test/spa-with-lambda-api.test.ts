@@ -178,7 +178,7 @@ describe('function', () => {
   test('log groups have the retention setting', () => {
     const { template } = synthApp();
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-    expect(groups).toHaveLength(4); // the API function, the API access logs, the release cleanup, the upload handler
+    expect(groups).toHaveLength(3); // the API function, the API access logs, the site deploy function
     for (const g of groups) {
       expect(g.Properties.RetentionInDays).toBe(90);
     }
@@ -285,7 +285,6 @@ describe('stateful resources', () => {
       'AppApiAccessLogsDD2CC3E5',
       'AppApiFunctionLogGroupB2829AF8',
       'AppSiteDeploymentReleaseCleanupLoggingLogGroup2CCA7103',
-      'AppSiteDeploymentUploadLogs33550762',
     ]);
     expect(Object.keys(template.findResources('AWS::SecretsManager::Secret'))).toEqual(['AppOriginVerifySecret32717393']);
   });

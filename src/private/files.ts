@@ -45,3 +45,28 @@ export function listFiles(dir: string, options: ListFilesOptions = {}): string[]
   walk('', new Set(follow ? [fs.realpathSync(dir)] : []));
   return out.sort();
 }
+
+/**
+ * The symbolic links below `dir` whose target is outside it (or missing), as `[link, target]` with the link relative
+ * to `dir` and the target as the link holds it. Links are not followed into other folders, so each is reported once.
+ */
+export function linksLeaving(dir: string): Array<[string, string]> {
+  const root = fs.realpathSync(dir);
+  const out: Array<[string, string]> = [];
+  const walk = (relative: string) => {
+    for (const entry of fs.readdirSync(path.join(dir, relative), { withFileTypes: true })) {
+      const rel = relative ? `${relative}/${entry.name}` : entry.name;
+      const full = path.join(dir, rel);
+      if (entry.isSymbolicLink()) {
+        const real = fs.existsSync(full) ? fs.realpathSync(full) : undefined;
+        if (real === undefined || (real !== root && !real.startsWith(root + path.sep))) {
+          out.push([rel, fs.readlinkSync(full)]);
+        }
+      } else if (entry.isDirectory()) {
+        walk(rel);
+      }
+    }
+  };
+  walk('');
+  return out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}

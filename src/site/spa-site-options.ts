@@ -8,9 +8,10 @@ export interface SpaSiteOptions {
   /**
    * Path of the built SPA folder (for example `frontend/dist`). It must contain `index.html`.
    *
-   * The construct lists the folder at synth time: it sorts the files into hashed and unhashed, sets the
-   * `Content-Type` of `.js`, `.mjs`, `.css`, `.svg`, `.wasm`, `.webmanifest` and `.map` files explicitly, and
-   * invalidates exactly the unhashed files. Set exactly one of `source` and `sourceAsset`.
+   * The construct lists the folder at synth time: it sorts the files into hashed and unhashed and computes the
+   * `Content-Type` of each extension, the upload plan that one deploy function applies to every file. Symbolic links
+   * inside the folder are followed; a link that points outside it is an error. Only unhashed files whose content
+   * changed are invalidated. Set exactly one of `source` and `sourceAsset`.
    *
    * @default - none; `sourceAsset` must be set instead
    */
@@ -20,20 +21,20 @@ export interface SpaSiteOptions {
    * A prebuilt site as a BucketDeployment source, for example `s3deploy.Source.asset('frontend', { bundling })`
    * (built by the CDK at synth time) or `s3deploy.Source.bucket(bucket, 'site.zip')`.
    *
-   * Its files cannot be listed at synth time, so `hashedAssetGlobs` is required with it, content types are those
-   * the upload guesses from the file names, and only `/` and `/index.html` are invalidated (the other unhashed
-   * files are `no-cache`). Set exactly one of `source` and `sourceAsset`.
+   * Its files cannot be listed at synth time, so `hashedAssetGlobs` is required with it; content types come from
+   * the library's table of web file extensions. Zip members under `.releases/` are never uploaded. Set exactly one
+   * of `source` and `sourceAsset`.
    *
    * @default - none; `source` must be set instead
    */
   readonly sourceAsset?: s3deploy.ISource;
 
   /**
-   * Globs of the content-hashed files in the site, with `aws s3 sync` semantics (fnmatch: `*` also
+   * Globs of the content-hashed files in the site, with Python fnmatch semantics as `aws s3 sync` uses them (`*` also
    * matches `/`). When set, they replace the detection of content hashes in file names.
    *
    * Content-hashed files get `Cache-Control: public, max-age=31536000, immutable`, are uploaded before the other
-   * files and are kept for `keepReleases` releases. Every other file gets `no-cache`. Without globs, a file of
+   * files. Every other file gets `no-cache`. (What is kept does not depend on it: see `keepReleases`.) Without globs, a file of
    * `source` is content-hashed when its NAME carries a hash as Vite/Rollup (`index-BdQq_4o_.js`), esbuild and
    * Angular (`main-5YAOG3CD.js`), webpack and Create React App (`main.3f2a9c1b.chunk.js`) write it, in any
    * folder, and every file in the folders SvelteKit, Astro and Next.js reserve for hashed output (`_app/immutable/`,
@@ -45,10 +46,11 @@ export interface SpaSiteOptions {
   readonly hashedAssetGlobs?: string[];
 
   /**
-   * How many releases keep their content-hashed files in the bucket, the current one included.
+   * How many releases keep all their files in the bucket, the current one included.
    *
-   * Browser tabs opened before a deploy keep loading the previous release's chunks, so at least 2. A release
-   * is a distinct set of hashed files; older files that no kept release lists are deleted after each deploy.
+   * Browser tabs opened before a deploy keep loading the previous release's chunks, so at least 2. Every file of
+   * a kept release stays, hashed or not (unless a newer release overwrote that key); files that no kept release
+   * lists are deleted after each deploy.
    *
    * @default 2
    */

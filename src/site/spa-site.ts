@@ -9,7 +9,7 @@ import { warnOnRelativeAssetLinks } from './relative-asset-links';
 import { DEFAULT_KEEP_RELEASES, MANIFEST_PREFIX, SiteDeployment } from './site-deployment';
 import { SpaSiteOptions } from './spa-site-options';
 import { allowServerAccessLogs, S3_ACCESS_LOGS_PREFIX, serverAccessLogsTarget } from '../distribution/access-logging';
-import { listFiles } from '../private/files';
+import { linksLeaving, listFiles } from '../private/files';
 import { matchesAny } from '../private/fnmatch';
 import { PropErrors, show, validateDirectory } from '../private/validation';
 
@@ -42,7 +42,15 @@ export function validateSiteOptions(errors: PropErrors, site: SpaSiteOptions): v
       errors.add(`site.source is ${show(site.source)}, but it has no index.html. `
         + 'It must be the output folder of your SPA build (for example frontend/dist after `npm run build`). Build the SPA first, or point at the folder that holds index.html.');
     }
-    const reserved = listFiles(site.source).find((f) => f.startsWith(MANIFEST_PREFIX));
+    const leaving = linksLeaving(site.source);
+    if (leaving.length > 0) {
+      errors.add(`site.source is ${show(site.source)}, but it has symbolic links that point outside it (or to nothing): `
+        + `${leaving.slice(0, 5).map(([link, target]) => `${link} -> ${target}`).join(', ')}${leaving.length > 5 ? `, … (${leaving.length - 5} more)` : ''}. `
+        + 'The site is uploaded with links followed, so files outside the build would be published. '
+        + 'Replace those links with copies of the files, or remove them from the build output.');
+    }
+    // with links (inside the folder) followed, as the asset is staged: a link named .releases is refused too
+    const reserved = leaving.length > 0 ? undefined : listFiles(site.source, { followSymlinks: true }).find((f) => f.startsWith(MANIFEST_PREFIX));
     if (reserved) {
       errors.add(`site.source is ${show(site.source)}, but it contains ${show(reserved)}, and the key prefix ${show(MANIFEST_PREFIX)} `
         + 'is reserved for the release manifests in the site bucket. Rename or remove that folder in your build output.');

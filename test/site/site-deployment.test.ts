@@ -1,19 +1,18 @@
 /**
- * The upload of the SPA (src/private/site-deployment.ts): file classes, Cache-Control and Content-Type, upload
- * order, invalidation, the release cleanup custom resource, and the `site` props. The cleanup's code itself is
- * executed in test/site/site-release-cleanup.test.ts.
+ * The upload of the SPA (src/site/site-deployment.ts): the one custom resource that deploys a release, the upload plan
+ * it receives (which file gets which Cache-Control and Content-Type, evaluated by the handler's own Python code), its
+ * permissions, and the `site` props. The handler itself runs against a local S3 in test/site/test_site_deploy.py.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
-import { Construct, IConstruct } from 'constructs';
-import { SpaRouting, SpaWithLambdaApi, SpaWithLambdaApiProps } from '../../src';
+import { Construct } from 'constructs';
+import { SpaWithLambdaApi, SpaWithLambdaApiProps } from '../../src';
 import { listFiles } from '../../src/private/files';
 import { fnmatchToRegExp } from '../../src/private/fnmatch';
 import { loadSpaRoutingHandler } from '../routing/spa-routing-function';
@@ -21,56 +20,25 @@ import { minimalProps, newStack, synthApp, testTempDir } from '../util';
 
 const VITE_BUILD = path.join(__dirname, '..', 'fixtures', 'vite-build');
 const IMMUTABLE = 'public, max-age=31536000, immutable';
+const RUNTIME = path.join(__dirname, '..', '..', 'src', 'site', 'runtime', 'site-deploy');
 
-/**
- * The BucketDeployments of the site by construct ID, with their CloudFormation resource and the files they upload:
- * the files of their zip (as staged in the cloud assembly) that `aws s3 sync` selects with their filters,
- * evaluated by Python's fnmatch in the AWS CLI's order (every --exclude, then every --include; the last match wins).
- */
-function deployments(app: SpaWithLambdaApi, template: Template) {
-  const siteDeployment = app.node.findChild('SiteDeployment');
-  const stack = Stack.of(app);
-  const assemblyDir = (stack.node.root as App).synth().directory;
-  const found: Array<{ id: string; logicalId: string; resource: any; construct: IConstruct; zipFiles: string[] }> = [];
-  for (const child of siteDeployment.node.children) {
-    if (!(child instanceof s3deploy.BucketDeployment)) {
-      continue;
-    }
-    const cfn = child.node.findAll().find((c): c is CfnResource =>
-      CfnResource.isCfnResource(c) && c.cfnResourceType === 'Custom::CDKBucketDeployment')!;
-    const logicalId = stack.resolve(cfn.logicalId);
-    const resource = template.toJSON().Resources[logicalId];
-    const key: string = resource.Properties.SourceObjectKeys[0];
-    const zipFiles = listFiles(path.join(assemblyDir, `asset.${key.replace(/\.zip$/, '')}`));
-    found.push({ id: child.node.id, logicalId, resource, construct: child, zipFiles });
-  }
-  const selected = awsSyncSelects(found.map((x) => ({
-    paths: x.zipFiles, exclude: x.resource.Properties.Exclude ?? [], include: x.resource.Properties.Include ?? [],
-  })));
-  const out: Record<string, { logicalId: string; resource: any; files: string[]; construct: IConstruct }> = {};
-  found.forEach((x, i) => {
-    out[x.id] = { logicalId: x.logicalId, resource: x.resource, files: selected[i], construct: x.construct };
-  });
-  return out;
-}
+interface FileOutcome { hashed: boolean; cacheControl: string; contentType: string; phase: number }
 
-/** For each (paths, exclude, include): the paths `aws s3 sync --exclude e... --include i...` syncs (Python's fnmatch). */
-function awsSyncSelects(cases: Array<{ paths: string[]; exclude: string[]; include: string[] }>): string[][] {
+/** What the deploy handler (its own `plan_file`, Python) does with each file under the template's `Plan`. */
+function handlerPlan(plan: unknown, files: string[]): Record<string, FileOutcome> {
   const script = [
-    'import fnmatch, json, sys',
-    'out = []',
-    'for c in json.load(sys.stdin):',
-    '    filters = [("exclude", g) for g in c["exclude"]] + [("include", g) for g in c["include"]]',
-    '    def synced(p):',
-    '        keep = True',
-    '        for kind, g in filters:',
-    '            if fnmatch.fnmatchcase(p, g):',
-    '                keep = kind == "include"',
-    '        return keep',
-    '    out.append([p for p in c["paths"] if synced(p)])',
+    'import json, sys',
+    'sys.dont_write_bytecode = True',
+    `sys.path.insert(0, ${JSON.stringify(RUNTIME)})`,
+    'import index',
+    'd = json.load(sys.stdin)',
+    'out = {}',
+    'for f in d["files"]:',
+    '    p = index.plan_file(f, d["plan"])',
+    '    out[f] = {"hashed": p.hashed, "cacheControl": p.cache_control, "contentType": p.content_type, "phase": p.phase}',
     'print(json.dumps(out))',
   ].join('\n');
-  return JSON.parse(execFileSync('python3', ['-c', script], { input: JSON.stringify(cases), maxBuffer: 64 * 1024 * 1024 }).toString());
+  return JSON.parse(execFileSync('python3', ['-c', script], { input: JSON.stringify({ plan, files }) }).toString());
 }
 
 /** A site folder with the given files (content: the file name). */
@@ -85,258 +53,104 @@ function siteDir(files: string[]): string {
 
 function synthSite(siteProps: Partial<SpaWithLambdaApiProps['site']> & { source?: string }) {
   const result = synthApp(minimalProps({ site: { ...siteProps } as SpaWithLambdaApiProps['site'] }));
-  return { ...result, deployments: deployments(result.app, result.template) };
+  const [logicalId, resource] = Object.entries(result.template.findResources('Custom::SpaSiteDeployment'))[0] as [string, any];
+  return { ...result, logicalId, resource, props: resource.Properties };
 }
 
-describe('file classes of a real Vite build', () => {
-  const { deployments: d } = synthSite({ source: VITE_BUILD });
+/** Which files the handler serves immutable, and which no-cache. */
+function classes(props: any, files: string[]) {
+  const outcome = handlerPlan(props.Plan, files);
+  return {
+    hashed: files.filter((f) => outcome[f].hashed),
+    unhashed: files.filter((f) => !outcome[f].hashed),
+  };
+}
 
-  test('one asset for the site; each deployment selects exactly its group; HashedAssets and Files always exist', () => {
-    expect(new Set(Object.values(d).map((x) => JSON.stringify(x.resource.Properties.SourceObjectKeys))).size).toBe(1);
-    expect(Object.values(d)[0].resource.Properties.SourceObjectKeys).toHaveLength(1);
-    expect(Object.fromEntries(Object.entries(d).map(([id, x]) => [id, x.files]))).toEqual({
-      HashedAssets: [],
-      HashedAssetsJavaScript: ['assets/index-DESi9q8R.js'],
-      HashedAssetsCss: ['assets/index-5K79yzeN.css'],
-      Files: ['index.html', 'robots.txt'],
-      FilesSvg: ['favicon.svg'],
-    });
+describe('one custom resource deploys a release', () => {
+  const { template, app, props, logicalId, resource } = synthSite({ source: VITE_BUILD });
+
+  test('no BucketDeployment, no AWS CLI layer, no provider framework: one Custom::SpaSiteDeployment on the library\'s function', () => {
+    expect(template.findResources('Custom::CDKBucketDeployment')).toEqual({});
+    // the only layer is the API's origin verification: no AWS CLI layer
+    expect(Object.keys(template.findResources('AWS::Lambda::LayerVersion'))).toEqual([expect.stringMatching(/^AppApiFunctionOriginVerifyLayer/)]);
+    expect(Object.keys(template.findResources('Custom::SpaSiteDeployment'))).toEqual([logicalId]);
+    expect(logicalId).toMatch(/^AppSiteDeploymentRelease[0-9A-F]{8}$/);
+    expect(props.ServiceToken).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^AppSiteDeploymentDeployFunction/), 'Arn'] });
+    expect(app.siteDeployed).toBe(app.siteRelease);
+    expect(app.siteRelease.node.path).toBe('TestStack/App/SiteDeployment/Release');
+    expect(resource.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^AppSiteDeploymentReleaseCleanupLoggingServiceRole/)]));
   });
 
-  test('hashed files: immutable for a year, explicit type for .js and .css, never pruned, never invalidated', () => {
-    expect(d.HashedAssetsJavaScript.resource.Properties.SystemMetadata).toEqual({ 'cache-control': IMMUTABLE, 'content-type': 'text/javascript; charset=utf-8' });
-    expect(d.HashedAssetsCss.resource.Properties.SystemMetadata).toEqual({ 'cache-control': IMMUTABLE, 'content-type': 'text/css; charset=utf-8' });
-    expect(d.HashedAssets.resource.Properties.SystemMetadata).toEqual({ 'cache-control': IMMUTABLE });
-    for (const id of ['HashedAssets', 'HashedAssetsJavaScript', 'HashedAssetsCss']) {
-      expect(d[id].resource.Properties).toMatchObject({ Prune: false });
-      expect(d[id].resource.Properties.DistributionPaths).toBeUndefined();
-      expect(d[id].resource.Properties.DistributionId).toBeUndefined();
-    }
-  });
-
-  test('unhashed files: no-cache, never pruned (the cleanup deletes), each group invalidating its own paths', () => {
-    expect(d.Files.resource.Properties).toMatchObject({
-      Prune: false,
-      SystemMetadata: { 'cache-control': 'no-cache' },
-      DistributionPaths: ['/', '/index.html', '/robots.txt'],
-      WaitForDistributionInvalidation: true,
-    });
-    expect(d.Files.resource.Properties.SystemMetadata['content-type']).toBeUndefined(); // text/html, text/plain: guessed right
-    expect(d.FilesSvg.resource.Properties).toMatchObject({
-      Prune: false,
-      SystemMetadata: { 'cache-control': 'no-cache', 'content-type': 'image/svg+xml' },
-      DistributionPaths: ['/favicon.svg'],
-      WaitForDistributionInvalidation: false,
-    });
-    for (const x of [d.Files, d.FilesSvg]) {
-      expect(x.resource.Properties.DistributionId).toEqual({ Ref: expect.stringMatching(/^AppDistribution/) });
-    }
-  });
-
-  test('the filters are short: a folder or an extension is one glob, other files are named', () => {
-    const filters = Object.fromEntries(Object.entries(d).map(([id, x]) => [id, [x.resource.Properties.Exclude, x.resource.Properties.Include]]));
-    expect(filters).toEqual({
-      HashedAssets: [['*'], undefined],
-      HashedAssetsJavaScript: [['*'], ['assets/index-DESi9q8R.js']],
-      HashedAssetsCss: [['*'], ['assets/index-5K79yzeN.css']],
-      Files: [['favicon.svg', 'assets/*'], undefined],
-      FilesSvg: [['*'], ['favicon.svg']],
-    });
-  });
-
-  test('no deployment ever invalidates "/*"', () => {
-    for (const x of Object.values(d)) {
-      for (const p of x.resource.Properties.DistributionPaths ?? []) {
-        expect(p).not.toContain('*');
-      }
-    }
-  });
-});
-
-describe('content types', () => {
-  const files = [
-    'assets/app-BdQq_4o_.js', 'assets/worker-Cx9k2LmP.mjs', 'assets/app-BdQq_4o_.js.map', 'assets/style-DiwrgTda.css', 'assets/logo-B7fa0Q-2.svg',
-    'assets/lib-0aZ3kQ9w.wasm', 'assets/photo-Q2w9_xYz.png', 'assets/font-Mk3nP0qR.woff2', 'assets/UPPER-X63YXSG6.JS',
-    'index.html', 'manifest.webmanifest', 'sw.js', 'sw.js.map', 'favicon.svg', 'robots.txt', 'about/index.html', 'site.webmanifest.json',
-  ];
-  const { deployments: d } = synthSite({ source: siteDir(files) });
-  const typeOf = (id: string) => d[id].resource.Properties.SystemMetadata['content-type'];
-
-  test('.js .mjs .css .svg .wasm .webmanifest .map get an explicit Content-Type, in both classes', () => {
-    expect(Object.fromEntries(Object.entries(d).map(([id, x]) => [id, { files: x.files, type: typeOf(id) }]))).toEqual({
-      HashedAssets: { files: ['assets/font-Mk3nP0qR.woff2', 'assets/photo-Q2w9_xYz.png'], type: undefined },
-      HashedAssetsJavaScript: { files: ['assets/UPPER-X63YXSG6.JS', 'assets/app-BdQq_4o_.js', 'assets/worker-Cx9k2LmP.mjs'], type: 'text/javascript; charset=utf-8' },
-      HashedAssetsCss: { files: ['assets/style-DiwrgTda.css'], type: 'text/css; charset=utf-8' },
-      HashedAssetsSvg: { files: ['assets/logo-B7fa0Q-2.svg'], type: 'image/svg+xml' },
-      HashedAssetsWasm: { files: ['assets/lib-0aZ3kQ9w.wasm'], type: 'application/wasm' },
-      HashedAssetsSourceMap: { files: ['assets/app-BdQq_4o_.js.map'], type: 'application/json' },
-      Files: { files: ['about/index.html', 'index.html', 'robots.txt', 'site.webmanifest.json'], type: undefined },
-      FilesJavaScript: { files: ['sw.js'], type: 'text/javascript; charset=utf-8' },
-      FilesSvg: { files: ['favicon.svg'], type: 'image/svg+xml' },
-      FilesWebManifest: { files: ['manifest.webmanifest'], type: 'application/manifest+json' },
-      FilesSourceMap: { files: ['sw.js.map'], type: 'application/json' },
-    });
-  });
-
-  test('hashed groups are immutable, unhashed ones no-cache, whatever their type', () => {
-    for (const [id, x] of Object.entries(d)) {
-      expect(x.resource.Properties.SystemMetadata['cache-control']).toBe(id.startsWith('HashedAssets') ? IMMUTABLE : 'no-cache');
-    }
-  });
-
-  test('the invalidation paths are exactly the unhashed files (and "/"), spread over their groups', () => {
-    const paths = Object.values(d).flatMap((x) => x.resource.Properties.DistributionPaths ?? []).sort();
-    expect(paths).toEqual(['/', '/about/index.html', '/favicon.svg', '/index.html', '/manifest.webmanifest', '/robots.txt',
-      '/site.webmanifest.json', '/sw.js', '/sw.js.map']);
-  });
-});
-
-describe('upload order', () => {
-  const { deployments: d, template } = synthSite({ source: siteDir(['index.html', 'sw.js', 'favicon.svg', 'assets/a-BdQq_4o_.js', 'assets/b-Cx9k2LmP.png']) });
-  const hashed = Object.keys(d).filter((id) => id.startsWith('HashedAssets'));
-  const unhashed = Object.keys(d).filter((id) => id.startsWith('Files'));
-
-  test('every unhashed group waits for every hashed group, and Files (index.html) for every other group', () => {
-    expect(hashed.sort()).toEqual(['HashedAssets', 'HashedAssetsJavaScript']);
-    expect(unhashed.sort()).toEqual(['Files', 'FilesJavaScript', 'FilesSvg']);
-    for (const u of unhashed) {
-      for (const h of hashed) {
-        expect(u === h ? [] : d[u].construct.node.dependencies).toContain(d[h].construct);
-        expect(d[u].resource.DependsOn).toContain(d[h].logicalId);
-      }
-    }
-    for (const u of ['FilesJavaScript', 'FilesSvg']) {
-      expect(d.Files.construct.node.dependencies).toContain(d[u].construct);
-      expect(d.Files.resource.DependsOn).toContain(d[u].logicalId);
-    }
-  });
-
-  test('hashed groups depend on nothing of the site, so they upload first', () => {
-    for (const h of hashed) {
-      expect(d[h].construct.node.dependencies).toEqual([]);
-      expect(d[h].resource.DependsOn ?? []).toEqual([]);
-    }
-  });
-
-  test('the release cleanup runs after every upload', () => {
-    const [cleanupId, cleanup] = Object.entries(template.findResources('Custom::SpaReleaseCleanup'))[0];
-    expect(cleanupId).toMatch(/^AppSiteDeploymentReleaseCleanup/);
-    for (const x of Object.values(d)) {
-      expect(cleanup.DependsOn).toContain(x.logicalId);
-    }
-  });
-});
-
-describe('invalidation only when something changed', () => {
-  test('the same build synthesizes the same deployment properties, so CloudFormation does not run (or invalidate) again', () => {
-    const a = synthSite({ source: VITE_BUILD }).deployments;
-    const b = synthSite({ source: VITE_BUILD }).deployments;
-    for (const id of Object.keys(a)) {
-      expect(b[id].resource.Properties).toEqual(a[id].resource.Properties);
-    }
-  });
-
-  test('a changed favicon changes only the site asset\'s key: filters, metadata and invalidation paths stay the same', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spa-site-test-'));
-    fs.cpSync(VITE_BUILD, dir, { recursive: true });
-    const before = synthSite({ source: dir }).deployments;
-    fs.writeFileSync(path.join(dir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
-    const after = synthSite({ source: dir }).deployments;
-    fs.rmSync(dir, { recursive: true, force: true });
-    for (const id of Object.keys(before)) {
-      const { SourceObjectKeys: keyBefore, ...restBefore } = before[id].resource.Properties;
-      const { SourceObjectKeys: keyAfter, ...restAfter } = after[id].resource.Properties;
-      expect(keyAfter).not.toEqual(keyBefore); // one asset: every deployment re-runs ...
-      expect(restAfter).toEqual(restBefore); // ... but only the unhashed files are invalidated, as before
-    }
-    expect(after.FilesSvg.resource.Properties.DistributionPaths).toEqual(['/favicon.svg']);
-    expect(after.Files.resource.Properties.DistributionPaths).toEqual(['/', '/index.html', '/robots.txt']);
-  });
-
-  test('errorResponses mode caches no error response (ErrorCachingMinTTL 0) and still never invalidates "/*"', () => {
-    const { template, deployments: d } = synthSite({ source: VITE_BUILD, routing: SpaRouting.errorResponses() });
-    const config = Object.values(template.findResources('AWS::CloudFront::Distribution'))[0].Properties.DistributionConfig;
-    expect(config.CustomErrorResponses.map((r: any) => r.ErrorCachingMinTTL)).toEqual([0, 0]);
-    expect(Object.values(d).flatMap((x) => x.resource.Properties.DistributionPaths ?? [])).not.toContain('/*');
-  });
-});
-
-describe('release cleanup', () => {
-  const { template, deployments: d, app } = synthSite({ source: VITE_BUILD });
-  const [cleanupId, cleanup] = Object.entries(template.findResources('Custom::SpaReleaseCleanup'))[0];
-
-  test('receives the bucket, the manifest prefix, keepReleases 2 and the site zip with its hashed filters', () => {
-    expect(cleanup.Properties).toMatchObject({
+  test('receives the bucket, the distribution, the one site zip, the plan, the manifest prefix and keepReleases 2', () => {
+    expect(props).toMatchObject({
       BucketName: { Ref: 'AppSiteBucketE79A373E' },
+      DistributionId: { Ref: 'AppDistribution3FB407A1' },
+      Source: { BucketName: expect.anything(), ObjectKey: expect.stringMatching(/^[0-9a-f]{64}\.zip$/) },
       ManifestPrefix: '.releases/',
       KeepReleases: 2,
+      OutOfBandGraceSeconds: 86400,
+      Concurrency: 16,
     });
-    // one source, the site asset, with the filters of the hashed class
-    const keys = new Set(Object.values(d).map((x) => x.resource.Properties.SourceObjectKeys[0]));
-    expect(cleanup.Properties.Sources).toEqual([{
-      BucketName: expect.anything(),
-      ObjectKey: [...keys][0],
-      HashedGlobs: ['assets/*'],
-      HashedExclude: ['*'],
-    }]);
-    expect(keys.size).toBe(1);
-    expect(app.siteDeployed).toBe(app.node.findChild('SiteDeployment').node.findChild('ReleaseCleanup'));
-    expect(cleanupId).toMatch(/^AppSiteDeploymentReleaseCleanup[0-9A-F]{8}$/);
+    expect(props.Plan).toEqual({
+      HashedCacheControl: IMMUTABLE,
+      UnhashedCacheControl: 'no-cache',
+      Hashed: { Exclude: ['*'], Include: ['assets/*'] },
+      ContentTypes: {
+        css: 'text/css; charset=utf-8',
+        html: 'text/html; charset=utf-8',
+        js: 'text/javascript; charset=utf-8',
+        svg: 'image/svg+xml',
+        txt: 'text/plain; charset=utf-8',
+      },
+      DefaultContentType: 'application/octet-stream',
+    });
   });
 
-  test('the upload handler logs into a log group with the construct\'s retention', () => {
-    const handlers = template.findResources('AWS::Lambda::Function', {
-      Properties: { Handler: 'index.handler', Layers: Match.anyValue() },
+  test('each file of a real Vite build: Cache-Control, Content-Type and phase (hashed, other, HTML, index.html)', () => {
+    expect(handlerPlan(props.Plan, listFiles(VITE_BUILD))).toEqual({
+      'assets/index-5K79yzeN.css': { hashed: true, cacheControl: IMMUTABLE, contentType: 'text/css; charset=utf-8', phase: 0 },
+      'assets/index-DESi9q8R.js': { hashed: true, cacheControl: IMMUTABLE, contentType: 'text/javascript; charset=utf-8', phase: 0 },
+      'favicon.svg': { hashed: false, cacheControl: 'no-cache', contentType: 'image/svg+xml', phase: 1 },
+      'index.html': { hashed: false, cacheControl: 'no-cache', contentType: 'text/html; charset=utf-8', phase: 3 },
+      'robots.txt': { hashed: false, cacheControl: 'no-cache', contentType: 'text/plain; charset=utf-8', phase: 1 },
     });
-    expect(Object.keys(handlers)).toHaveLength(1);
-    const handler: any = Object.values(handlers)[0];
-    expect(handler.Properties.LoggingConfig).toEqual({ LogGroup: { Ref: 'AppSiteDeploymentUploadLogs33550762' } });
-    expect(template.toJSON().Resources.AppSiteDeploymentUploadLogs33550762.Properties.RetentionInDays).toBe(90);
   });
 
   test('keepReleases passes through', () => {
-    const t = synthSite({ source: VITE_BUILD, keepReleases: 5 }).template;
-    t.hasResourceProperties('Custom::SpaReleaseCleanup', { KeepReleases: 5 });
+    expect(synthSite({ source: VITE_BUILD, keepReleases: 5 }).props.KeepReleases).toBe(5);
   });
 
-  test('runs a Python 3.14 ARM64 function whose code is the handler file only', () => {
+  test('runs a Python 3.14 ARM64 function whose code is the handler and its release logic only', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Handler: 'index.on_event', Runtime: 'python3.14', Architectures: ['arm64'], Timeout: 300,
+      Handler: 'index.handler', Runtime: 'python3.14', Architectures: ['arm64'], Timeout: 900, MemorySize: 1024,
     });
-    const fn = app.node.findChild('SiteDeployment').node.findChild('ReleaseCleanupFunction');
+    const fn = app.node.findChild('SiteDeployment').node.findChild('DeployFunction');
     const asset = (fn.node.findChild('Code') as Construct).node.findChild('Stage') as any;
-    expect(listFiles(asset.absoluteStagedPath)).toEqual(['index.py']);
+    expect(listFiles(asset.absoluteStagedPath)).toEqual(['index.py', 'releases.py']);
   });
 
-  test('has least privilege: list the site bucket, read and write manifests, delete objects, read only its zips', () => {
+  test('has least privilege: read its one zip, list the bucket, write and delete objects, read manifests, invalidate', () => {
     const policies = template.findResources('AWS::IAM::Policy', {
       Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^AppSiteDeploymentReleaseCleanupLoggingServiceRole') }] },
     });
     const statements: any[] = Object.values(policies).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
-    // no AWS managed policy: the role writes only to its own log group, through its inline policy
     const role = Object.values(template.findResources('AWS::IAM::Role')).find((r: any) =>
       JSON.stringify(r.Properties.Description ?? '').includes('ReleaseCleanupLogging')) as any;
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
-    expect(role.Properties.Policies).toEqual([{
-      PolicyName: 'Logs',
-      PolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [{
-          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          Effect: 'Allow',
-          Resource: { 'Fn::GetAtt': ['AppSiteDeploymentReleaseCleanupLoggingLogGroup2CCA7103', 'Arn'] },
-        }],
-      },
-    }]);
     const bucketArn = { 'Fn::GetAtt': ['AppSiteBucketE79A373E', 'Arn'] };
-    const zipReads = statements.filter((s) => s.Action === 's3:GetObject');
-    expect(zipReads.map((s) => JSON.stringify(s.Resource).match(/\/([0-9a-f]{64}\.zip)/)![1]).sort())
-      .toEqual(cleanup.Properties.Sources.map((s: any) => s.ObjectKey).sort());
-    expect(statements.filter((s) => s.Action !== 's3:GetObject')).toEqual([
+    expect(JSON.stringify(statements[0].Resource)).toContain(`/${props.Source.ObjectKey}`);
+    expect(statements.slice(1)).toEqual([
       { Action: 's3:ListBucket', Effect: 'Allow', Resource: bucketArn },
-      { Action: ['s3:GetObject', 's3:PutObject'], Effect: 'Allow', Resource: { 'Fn::Join': ['', [bucketArn, '/.releases/*']] } },
-      { Action: 's3:DeleteObject', Effect: 'Allow', Resource: { 'Fn::Join': ['', [bucketArn, '/*']] } },
+      { Action: ['s3:PutObject', 's3:DeleteObject'], Effect: 'Allow', Resource: { 'Fn::Join': ['', [bucketArn, '/*']] } },
+      { Action: 's3:GetObject', Effect: 'Allow', Resource: { 'Fn::Join': ['', [bucketArn, '/.releases/*']] } },
+      {
+        Action: 'cloudfront:CreateInvalidation',
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudfront::', { Ref: 'AWS::AccountId' }, ':distribution/', { Ref: 'AppDistribution3FB407A1' }]] },
+      },
     ]);
+    expect(statements[0]).toMatchObject({ Action: 's3:GetObject', Effect: 'Allow' });
+    expect(statements).toHaveLength(5);
   });
 
   test('CloudFront may not read the manifests, and the SPA routing passes /.releases/... to S3 unchanged', () => {
@@ -350,10 +164,69 @@ describe('release cleanup', () => {
       Action: 's3:GetObject',
       Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['AppSiteBucketE79A373E', 'Arn'] }, '/.releases/*']] },
     });
-    // so a request for a manifest reaches S3, where the deny above answers 403
     const handler = loadSpaRoutingHandler();
     const uri = '/.releases/88583c77720e201dd18bb246046349ef0c86df3a4181c9a0bfde3fa3d09d9f9e.json';
     expect(handler({ request: { uri, headers: { accept: { value: 'text/html' } } } }).uri).toBe(uri);
+  });
+
+  test('the same build synthesizes the same properties, so CloudFormation does not run the deploy again', () => {
+    expect(synthSite({ source: VITE_BUILD }).props).toEqual(props);
+  });
+
+  test('a changed favicon changes only the zip\'s key: the plan stays the same', () => {
+    const dir = testTempDir('spa-favicon-');
+    fs.cpSync(VITE_BUILD, dir, { recursive: true });
+    fs.appendFileSync(path.join(dir, 'favicon.svg'), '<!-- new -->');
+    const changed = synthSite({ source: dir }).props;
+    expect(changed.Source.ObjectKey).not.toBe(props.Source.ObjectKey);
+    expect(changed.Plan).toEqual(props.Plan);
+  });
+});
+
+describe('content types', () => {
+  const files = [
+    'assets/app-BdQq_4o_.js', 'assets/worker-Cx9k2LmP.mjs', 'assets/app-BdQq_4o_.js.map', 'assets/style-DiwrgTda.css', 'assets/logo-B7fa0Q-2.svg',
+    'assets/lib-0aZ3kQ9w.wasm', 'assets/photo-Q2w9_xYz.png', 'assets/font-Mk3nP0qR.woff2', 'assets/UPPER-X63YXSG6.JS',
+    'index.html', 'manifest.webmanifest', 'sw.js', 'sw.js.map', 'favicon.svg', 'robots.txt', 'about/index.html', 'site.webmanifest.json', 'LICENSE',
+  ];
+  const { props, annotations } = (() => {
+    const r = synthSite({ source: siteDir(files) });
+    return { props: r.props, annotations: r.stack.node.findChild('App').node.findChild('SiteDeployment').node.metadata };
+  })();
+  const outcome = handlerPlan(props.Plan, files);
+
+  test('every extension of the build has its type; an unknown one is application/octet-stream with a warning', () => {
+    expect(Object.fromEntries(files.map((f) => [f, outcome[f].contentType]))).toEqual({
+      'assets/app-BdQq_4o_.js': 'text/javascript; charset=utf-8',
+      'assets/worker-Cx9k2LmP.mjs': 'text/javascript; charset=utf-8',
+      'assets/app-BdQq_4o_.js.map': 'application/json',
+      'assets/style-DiwrgTda.css': 'text/css; charset=utf-8',
+      'assets/logo-B7fa0Q-2.svg': 'image/svg+xml',
+      'assets/lib-0aZ3kQ9w.wasm': 'application/wasm',
+      'assets/photo-Q2w9_xYz.png': 'image/png',
+      'assets/font-Mk3nP0qR.woff2': 'font/woff2',
+      'assets/UPPER-X63YXSG6.JS': 'text/javascript; charset=utf-8',
+      'index.html': 'text/html; charset=utf-8',
+      'manifest.webmanifest': 'application/manifest+json',
+      'sw.js': 'text/javascript; charset=utf-8',
+      'sw.js.map': 'application/json',
+      'favicon.svg': 'image/svg+xml',
+      'robots.txt': 'text/plain; charset=utf-8',
+      'about/index.html': 'text/html; charset=utf-8',
+      'site.webmanifest.json': 'application/json',
+      'LICENSE': 'application/octet-stream',
+    });
+    expect(JSON.stringify(annotations)).toContain('cdk-spa-with-lambda-api:siteUnknownContentType');
+    expect(JSON.stringify(annotations)).toContain('(none)');
+  });
+
+  test('hashed files are immutable and unhashed ones no-cache, whatever their type; HTML goes last, index.html alone', () => {
+    for (const f of files) {
+      expect(outcome[f].cacheControl).toBe(outcome[f].hashed ? IMMUTABLE : 'no-cache');
+    }
+    expect(outcome['index.html'].phase).toBe(3);
+    expect(outcome['about/index.html'].phase).toBe(2);
+    expect(files.filter((f) => outcome[f].phase === 0)).toEqual(files.filter((f) => outcome[f].hashed));
   });
 });
 
@@ -361,40 +234,26 @@ describe('prebuilt source (site.sourceAsset)', () => {
   const globs = ['assets/*', 'static/*'];
   const stack = newStack();
   const bucket = s3.Bucket.fromBucketName(stack, 'Builds', 'my-builds');
-  const app = new SpaWithLambdaApi(stack, 'App', minimalProps({
+  new SpaWithLambdaApi(stack, 'App', minimalProps({
     site: { sourceAsset: s3deploy.Source.bucket(bucket, 'site-1234.zip'), hashedAssetGlobs: globs },
   }));
   const template = Template.fromStack(stack);
-  const all = template.findResources('Custom::CDKBucketDeployment');
-  const [hashedId, hashed] = Object.entries(all).find(([id]) => id.startsWith('AppSiteDeploymentHashedAssets'))!;
-  const [, files] = Object.entries(all).find(([id]) => id.startsWith('AppSiteDeploymentFiles'))!;
+  const props = (Object.values(template.findResources('Custom::SpaSiteDeployment'))[0] as any).Properties;
 
-  test('two deployments filter the one zip with the globs', () => {
-    expect(Object.keys(all)).toHaveLength(2);
-    expect(hashed.Properties).toMatchObject({
-      SourceObjectKeys: ['site-1234.zip'],
-      Exclude: ['*'],
-      Include: globs,
-      Prune: false,
-      SystemMetadata: { 'cache-control': IMMUTABLE },
-    });
-    expect(files.Properties).toMatchObject({
-      SourceObjectKeys: ['site-1234.zip'],
-      Exclude: [...globs, '.releases/*'],
-      Prune: false,
-      SystemMetadata: { 'cache-control': 'no-cache' },
-      DistributionPaths: ['/', '/index.html'],
-    });
-    expect(files.Properties.Include).toBeUndefined();
-    expect(files.DependsOn).toContain(hashedId);
-    expect(app.hashedAssetsDeployment.node.id).toBe('HashedAssets');
-    expect(app.filesDeployment.node.id).toBe('Files');
+  test('the one zip, classified with the globs, every known type in the plan', () => {
+    expect(props.Source).toEqual({ BucketName: 'my-builds', ObjectKey: 'site-1234.zip' });
+    expect(props.Plan.Hashed).toEqual({ Exclude: ['*'], Include: globs });
+    expect(props.Plan.ContentTypes).toMatchObject({ js: 'text/javascript; charset=utf-8', wasm: 'application/wasm', html: 'text/html; charset=utf-8' });
   });
 
-  test('the cleanup lists the same zip and classifies it with the same globs', () => {
-    template.hasResourceProperties('Custom::SpaReleaseCleanup', {
-      Sources: [{ BucketName: 'my-builds', ObjectKey: 'site-1234.zip', HashedGlobs: globs }],
-    });
+  test('the function reads that zip only, not the rest of the source bucket', () => {
+    const reads = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement)
+      .filter((s: any) => JSON.stringify(s.Resource).includes('my-builds'));
+    expect(reads).toEqual([{
+      Action: 's3:GetObject',
+      Effect: 'Allow',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::my-builds/site-1234.zip']] },
+    }]);
   });
 });
 
@@ -421,12 +280,12 @@ describe('grantInvalidate', () => {
 });
 
 describe('construct IDs are API', () => {
-  test('SiteDeployment/HashedAssets, SiteDeployment/Files and SiteDeployment/ReleaseCleanup keep their names', () => {
+  test('SiteDeployment/Release and SiteDeployment/DeployFunction', () => {
     const { app } = synthApp();
     const siteDeployment = app.node.findChild('SiteDeployment');
-    expect(app.hashedAssetsDeployment).toBe(siteDeployment.node.findChild('HashedAssets'));
-    expect(app.filesDeployment).toBe(siteDeployment.node.findChild('Files'));
-    expect(siteDeployment.node.tryFindChild('ReleaseCleanup')).toBeDefined();
+    expect(app.siteRelease).toBe(siteDeployment.node.findChild('Release'));
+    expect(app.siteDeployFunction).toBe(siteDeployment.node.findChild('DeployFunction'));
+    expect(siteDeployment.node.tryFindChild('HashedAssets')).toBeUndefined();
   });
 });
 
@@ -511,6 +370,34 @@ describe('site props', () => {
       + 'is reserved for the release manifests in the site bucket. Rename or remove that folder in your build output.');
   });
 
+  test('fails when site.source has symbolic links that point outside it', () => {
+    const outside = siteDir(['secret.env']);
+    const dir = siteDir(['index.html', 'assets/app-BdQq_4o_.js']);
+    fs.symlinkSync(path.join(outside, 'secret.env'), path.join(dir, 'assets', 'config.env'));
+    fs.symlinkSync(outside, path.join(dir, 'shared'));
+    fs.symlinkSync('../..', path.join(dir, 'assets', 'up'));
+    expectError({ source: dir }, `site.source is ${JSON.stringify(dir)}, but it has symbolic links that point outside it (or to nothing): `
+      + `assets/config.env -> ${path.join(outside, 'secret.env')}, assets/up -> ../.., shared -> ${outside}. `
+      + 'The site is uploaded with links followed, so files outside the build would be published. '
+      + 'Replace those links with copies of the files, or remove them from the build output.');
+  });
+
+  test('fails when a link inside site.source is named .releases (the manifests\' prefix, as the upload would follow it)', () => {
+    const dir = siteDir(['index.html', 'data/x.json']);
+    fs.symlinkSync('data', path.join(dir, '.releases'));
+    expectError({ source: dir }, `site.source is ${JSON.stringify(dir)}, but it contains ".releases/x.json", and the key prefix ".releases/" `
+      + 'is reserved for the release manifests in the site bucket. Rename or remove that folder in your build output.');
+  });
+
+  test('a link to a file inside site.source is followed: its target is uploaded under the link\'s name', () => {
+    const dir = siteDir(['index.html', 'assets/logo.svg']);
+    fs.symlinkSync('assets/logo.svg', path.join(dir, 'favicon.svg'));
+    const { app } = synthSite({ source: dir });
+    const asset = (app.node.findChild('SiteDeployment').node.findChild('Source') as Construct).node.findChild('Stage') as any;
+    expect(listFiles(asset.absoluteStagedPath)).toEqual(['assets/logo.svg', 'favicon.svg', 'index.html']);
+    expect(fs.lstatSync(path.join(asset.absoluteStagedPath, 'favicon.svg')).isSymbolicLink()).toBe(false);
+  });
+
   test('accepts keepReleases 3 and a prebuilt source with globs', () => {
     expect(() => new SpaWithLambdaApi(newStack(), 'App', minimalProps({ site: { source: VITE_BUILD, keepReleases: 3 } }))).not.toThrow();
     expect(() => new SpaWithLambdaApi(newStack(), 'App', minimalProps({ site: { sourceAsset: zip, hashedAssetGlobs: ['assets/*'] } }))).not.toThrow();
@@ -543,8 +430,7 @@ describe('hashed or not by the file NAME, in any folder', () => {
   afterAll(() => fs.rmSync(project, { recursive: true, force: true }));
   const dist = path.join(project, 'dist');
   const built = listFiles(dist);
-  const { deployments: d } = synthSite({ source: dist });
-  const classes = (x: typeof d) => Object.fromEntries(Object.entries(x).map(([id, g]) => [id, g.files]));
+  const { props: d } = synthSite({ source: dist });
 
   test('Vite\'s public/assets/images/logo.svg is no-cache (its name never changes); its hashed chunks are immutable', () => {
     const js = built.filter((f) => /^assets\/index-[A-Za-z0-9_-]{8}\.js$/.test(f));
@@ -552,17 +438,10 @@ describe('hashed or not by the file NAME, in any folder', () => {
     const photo = built.filter((f) => /^assets\/photo-[A-Za-z0-9_-]{8}\.svg$/.test(f));
     expect([js.length, css.length, photo.length]).toEqual([1, 1, 1]);
     expect(built).toContain('assets/images/logo.svg');
-    expect(classes(d)).toEqual({
-      HashedAssets: [],
-      HashedAssetsJavaScript: js,
-      HashedAssetsCss: css,
-      HashedAssetsSvg: photo,
-      Files: ['index.html', 'robots.txt'],
-      FilesSvg: ['assets/images/logo.svg', 'favicon.svg'],
+    expect(classes(d, built)).toEqual({
+      hashed: [...css, ...js, ...photo].sort(),
+      unhashed: ['assets/images/logo.svg', 'favicon.svg', 'index.html', 'robots.txt'],
     });
-    expect(d.FilesSvg.resource.Properties.SystemMetadata['cache-control']).toBe('no-cache');
-    expect(d.FilesSvg.resource.Properties.DistributionPaths).toEqual(['/assets/images/logo.svg', '/favicon.svg']);
-    expect(d.HashedAssetsSvg.resource.Properties.SystemMetadata['cache-control']).toBe(IMMUTABLE);
   });
 
   test('webpack [name].[contenthash].js and Create React App names are immutable, their copied files are not', () => {
@@ -570,21 +449,19 @@ describe('hashed or not by the file NAME, in any folder', () => {
       'static/js/787.3f2a9c1b.chunk.js', 'static/css/main.0a1b2c3d.css', 'static/media/logo.6ce24c58023cc2f8fd88fe9d219db6c6.png',
       'static/config.json', 'logo192.png', 'manifest.json'];
     const dir = siteDir(files);
-    const { deployments: w } = synthSite({ source: dir });
+    const { props: w } = synthSite({ source: dir });
     fs.rmSync(dir, { recursive: true, force: true });
-    expect(classes(w)).toEqual({
-      HashedAssets: ['static/media/logo.6ce24c58023cc2f8fd88fe9d219db6c6.png'],
-      HashedAssetsJavaScript: ['main.3f2a9c1b5d6e7f801234.js', 'static/js/787.3f2a9c1b.chunk.js', 'vendors.0a1b2c3d4e5f60718293.js'],
-      HashedAssetsCss: ['static/css/main.0a1b2c3d.css'],
-      HashedAssetsSourceMap: ['main.3f2a9c1b5d6e7f801234.js.map'],
-      Files: ['index.html', 'logo192.png', 'manifest.json', 'static/config.json'],
+    expect(classes(w, files.sort())).toEqual({
+      hashed: ['main.3f2a9c1b5d6e7f801234.js', 'main.3f2a9c1b5d6e7f801234.js.map', 'static/css/main.0a1b2c3d.css',
+        'static/js/787.3f2a9c1b.chunk.js', 'static/media/logo.6ce24c58023cc2f8fd88fe9d219db6c6.png', 'vendors.0a1b2c3d4e5f60718293.js'],
+      unhashed: ['index.html', 'logo192.png', 'manifest.json', 'static/config.json'],
     });
   });
 
   test('hashedAssetGlobs replaces the detection: with ["assets/*"] the copied logo is immutable again, as the user asked', () => {
-    const { deployments: g } = synthSite({ source: dist, hashedAssetGlobs: ['assets/*'] });
-    expect(g.HashedAssetsSvg.files).toEqual(expect.arrayContaining(['assets/images/logo.svg']));
-    expect(g.FilesSvg.files).toEqual(['favicon.svg']);
+    const { props: g } = synthSite({ source: dist, hashedAssetGlobs: ['assets/*'] });
+    expect(classes(g, built).hashed).toEqual(expect.arrayContaining(['assets/images/logo.svg']));
+    expect(classes(g, built).unhashed).toEqual(['favicon.svg', 'index.html', 'robots.txt']);
   });
 });
 
