@@ -252,6 +252,63 @@ def _refused_metric(function_name, reason):
     }, separators=(",", ":"))
 
 
+def trusted_host(value):
+    """The viewer's host as the application may see it (lower case), or None when ``value`` is not a host name.
+
+    Call it only for a request whose secret matched: only CloudFront (its viewer-request function) sets the
+    viewer-host header of such a request.
+    """
+    if isinstance(value, str) and HOST_RE.fullmatch(value):
+        return value.lower()
+    return None
+
+
+ACCEPTED = "accepted"
+REFUSED = "refused"
+UNAVAILABLE_SECRET = "unavailable"
+
+
+class OriginCheck:
+    """The origin check both entry points share: the Mangum-path handler below and the streaming path's ASGI
+    middleware (cdk_spa_streaming.py). It compares the submitted header value with the secret's values (constant
+    time, cached), and counts a refused request in the ``OriginVerificationRefused`` metric. Neither the secret nor
+    the submitted value is ever logged.
+    """
+
+    def __init__(self, header_name, secret_values, function_name=None, metrics_out=None):
+        self.header_name = header_name
+        self._secret_values = secret_values
+        self._function_name = function_name or os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "unknown")
+        self._metrics_out = metrics_out
+
+    def check(self, given, request_id=None):
+        """``ACCEPTED``, ``REFUSED`` (logged without the value, and counted) or ``UNAVAILABLE_SECRET``."""
+        try:
+            accepted = self._secret_values.matches(given)
+        except SecretUnavailable:
+            logger.exception("origin verification: the secret cannot be read; check the function's permissions")
+            return UNAVAILABLE_SECRET
+        if accepted:
+            return ACCEPTED
+        self._count_refused(given, request_id)
+        return REFUSED
+
+    def _count_refused(self, given, request_id):
+        if given is None:
+            reason = "missing header"
+        elif _utf8(given) is None:
+            reason = "malformed header value"
+        else:
+            reason = "wrong header value"
+        logger.warning(
+            "origin verification: refused a request that did not come through CloudFront",
+            extra={"reason": reason, "requestId": request_id if isinstance(request_id, str) else None},
+        )
+        out = self._metrics_out or sys.stdout
+        out.write(_refused_metric(self._function_name, reason) + "\n")
+        out.flush()
+
+
 class OriginVerifier:
     """Checks the header of every event, then calls the real handler.
 
@@ -260,12 +317,11 @@ class OriginVerifier:
 
     def __init__(self, header_name, secret_values, handler_spec, trust_viewer_host=False, function_name=None,
                  metrics_out=None):
-        self._header_name = header_name
+        self._check = OriginCheck(header_name, secret_values, function_name=function_name, metrics_out=metrics_out)
         self._secret_values = secret_values
+        self._header_name = header_name
         self._handler_spec = handler_spec
         self._trust_viewer_host = trust_viewer_host
-        self._function_name = function_name or os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "unknown")
-        self._metrics_out = metrics_out
         self._handler = None
 
     def load(self):
@@ -273,48 +329,35 @@ class OriginVerifier:
         if self._handler is None:
             self._handler = load_handler(self._handler_spec)
 
-    def _refuse(self, event, given):
-        if given is None:
-            reason = "missing header"
-        elif _utf8(given) is None:
-            reason = "malformed header value"
-        else:
-            reason = "wrong header value"
-        request_context = event.get("requestContext") if isinstance(event, dict) else None
-        request_id = request_context.get("requestId") if isinstance(request_context, dict) else None
-        logger.warning(
-            "origin verification: refused a request that did not come through CloudFront",
-            extra={"reason": reason, "requestId": request_id if isinstance(request_id, str) else None},
-        )
-        out = self._metrics_out or sys.stdout
-        out.write(_refused_metric(self._function_name, reason) + "\n")
-        out.flush()
-        return dict(FORBIDDEN)
-
     def __call__(self, event, context):
         given = header_value(event, self._header_name)
-        try:
-            accepted = self._secret_values.matches(given)
-        except SecretUnavailable:
-            logger.exception("origin verification: the secret cannot be read; check the function's permissions")
+        request_context = event.get("requestContext") if isinstance(event, dict) else None
+        request_id = request_context.get("requestId") if isinstance(request_context, dict) else None
+        outcome = self._check.check(given, request_id)
+        if outcome == UNAVAILABLE_SECRET:
             return UNAVAILABLE
-        if not accepted:
-            return self._refuse(event, given)
+        if outcome != ACCEPTED:
+            return dict(FORBIDDEN)
         self.load()
         event = without_header(event, self._header_name)
-        host = header_value(event, VIEWER_HOST_HEADER) if self._trust_viewer_host else None
-        if isinstance(host, str) and HOST_RE.fullmatch(host):
-            event = public_host_event(event, host.lower())
+        host = trusted_host(header_value(event, VIEWER_HOST_HEADER)) if self._trust_viewer_host else None
+        if host is not None:
+            event = public_host_event(event, host)
         else:  # not trusted (no viewer-host function in front) or malformed: the app keeps API Gateway's host
             event = without_header(event, VIEWER_HOST_HEADER)
         return self._handler(event, context)
 
 
+def secret_values_from_environment(environ, client_factory=_boto3_client):
+    """The cached secret values the construct configured (``CDK_SPA_ORIGIN_VERIFY_SECRET_ARN``, ``..._CACHE_TTL``)."""
+    ttl = int(environ.get(CACHE_TTL_ENV, DEFAULT_CACHE_TTL_SECONDS))
+    return SecretValues(environ[SECRET_ARN_ENV], client_factory, ttl_seconds=ttl)
+
+
 def from_environment(environ=None, client_factory=_boto3_client):
     """Builds the verifier from the environment variables the construct sets."""
     environ = os.environ if environ is None else environ
-    ttl = int(environ.get(CACHE_TTL_ENV, DEFAULT_CACHE_TTL_SECONDS))
-    values = SecretValues(environ[SECRET_ARN_ENV], client_factory, ttl_seconds=ttl)
+    values = secret_values_from_environment(environ, client_factory)
     return OriginVerifier(environ[HEADER_ENV], values, environ[HANDLER_ENV],
                           trust_viewer_host=environ.get(VIEWER_HOST_ENV) == "trust",
                           function_name=environ.get("AWS_LAMBDA_FUNCTION_NAME"))
