@@ -9,7 +9,7 @@ back. uvicorn serves ``cdk_spa_streaming:app``, this module's ``app``:
   usual handler, e.g. ``app.main.handler``). A Mangum instance is unwrapped to the ASGI app it wraps (its
   ``.app``); any other object must be an ASGI application. It is imported when this module is imported, which
   uvicorn does before it listens: Lambda's init phase (LWA answers no invocation until uvicorn accepts connections).
-- with ``CDK_SPA_ORIGIN_VERIFY_SECRET_ARN`` set, the origin check of the Mangum path (cdk_spa_origin_verify.py: the
+- with ``CDK_SPA_ORIGIN_VERIFY_SECRET_ARN`` set, the origin check of the Mangum path (cdk_spa_origin_check.py, shared with cdk_spa_origin_verify.py: the
   same secret cache, constant-time comparison, refused-request metric and public-host rule) runs in front of the
   app as ASGI middleware. A request without the secret is answered 403 and never reaches the app; neither the
   secret nor the submitted value is logged. Only after the secret matched, and with
@@ -28,7 +28,7 @@ import inspect
 import json
 import os
 
-import cdk_spa_origin_verify as ov
+import cdk_spa_origin_check as ov
 
 FORBIDDEN_BODY = json.dumps({"message": "Forbidden"}).encode()
 UNAVAILABLE_BODY = json.dumps({"message": "Service Unavailable"}).encode()
