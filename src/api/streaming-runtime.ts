@@ -22,5 +22,9 @@ export function streamingEnvironment(): { [name: string]: string } {
     AWS_LAMBDA_EXEC_WRAPPER: STREAMING_EXEC_WRAPPER,
     AWS_LWA_INVOKE_MODE: 'response_stream',
     AWS_LWA_PORT: String(STREAMING_PORT),
+    // LWA waits until uvicorn accepts connections (it listens once the app is imported and its startup ran). Its
+    // default HTTP check (GET /) would reach the origin check without the secret on every cold start: a 403 that
+    // counts as ready, but also a refused request in the OriginVerificationRefused metric.
+    AWS_LWA_READINESS_CHECK_PROTOCOL: 'tcp',
   };
 }
