@@ -209,6 +209,19 @@ const wheelhouse = project.addTask('test:wheelhouse', {
   ],
 });
 project.testTask.prependSpawn(wheelhouse);
+// ---- the streaming path's end-to-end test (test/api/streaming) runs the real AWS Lambda Web Adapter ----
+// Built from the crates.io crate with its own lock file (--locked) and release profile, into .bundle-cache/lwa;
+// rebuilt only when the pin changes. About 6 minutes on 2 busy cores with empty caches (docs/measurements.md).
+const LWA_VERSION = '0.9.1';
+const lwa = project.addTask('test:lwa', {
+  description: `Build the AWS Lambda Web Adapter ${LWA_VERSION} (crates.io: lambda_web_adapter) into .bundle-cache/lwa for the streaming tests`,
+  condition: `! [ "$(cat .bundle-cache/lwa/.pin 2>/dev/null)" = "lambda_web_adapter=${LWA_VERSION}" ]`,
+  steps: [
+    { exec: `cargo install lambda_web_adapter --version =${LWA_VERSION} --locked --force --root .bundle-cache/lwa` },
+    { exec: `echo lambda_web_adapter=${LWA_VERSION} > .bundle-cache/lwa/.pin` },
+  ],
+});
+project.testTask.prependSpawn(lwa);
 project.addTask('bench:bundling', {
   description: 'Benchmark the Python bundler against naive pip and a prebuilt asset (median of repeated runs); prints a Markdown table',
   env: { CDK_DISABLE_CLI_TELEMETRY: 'true', AWS_EC2_METADATA_DISABLED: 'true', TS_NODE_TRANSPILE_ONLY: 'true' },
