@@ -8,6 +8,7 @@ import {
   CloudFrontRequest, DevResponse, functionResponse, loadViewerRequestFunction, noSuchKey, queryStringOf, StaticSite, VITE_INTERNAL_PATH,
   viewerRequestEvent, ViteOrigin,
 } from './site';
+import { proxyStreaming, StreamingApi } from './streaming';
 import { securityHeaderValues } from '../distribution/security-headers';
 
 export interface DevServerOptions {
@@ -23,6 +24,8 @@ export interface DevServerOptions {
   readonly site?: StaticSite;
   readonly vite?: ViteOrigin;
   readonly api: PythonApi;
+  /** In streaming mode (`api.streaming`), `<prefix>/*` is proxied to uvicorn and streamed (src/dev/streaming.ts). */
+  readonly streaming?: StreamingApi;
   readonly log: (line: string) => void;
 }
 
@@ -43,6 +46,10 @@ export class DevServer {
 
   constructor(private readonly options: DevServerOptions) {
     this.server = http.createServer((req, res) => {
+      if (options.streaming && (req.url ?? '/').split('?')[0].startsWith(`${options.prefix}/`)) {
+        void proxyStreaming(options.streaming, req, res, options.responseHeaders, options.log);
+        return;
+      }
       this.handle(req).then((response) => this.send(res, response), (e: Error) => {
         options.log(`error: ${e.stack ?? e.message}`);
         this.send(res, { statusCode: 500, headers: { 'content-type': 'text/plain' }, body: Buffer.from(String(e.message)) });
