@@ -11,8 +11,8 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { descendants, eventually, FIXTURES, isAlive, request, RunningDev, START_TIMEOUT, startDev, tmpCopy } from './dev-util';
-import { DEFAULT_CONTENT_SECURITY_POLICY, securityHeaderValues } from '../../src/distribution/security-headers';
 import { streamingFromFacts } from '../../src/dev/streaming';
+import { DEFAULT_CONTENT_SECURITY_POLICY, securityHeaderValues } from '../../src/distribution/security-headers';
 
 const SITE = path.join(FIXTURES, 'vite-build');
 const monotonic = (): number => Number(process.hrtime.bigint()) / 1e9;
