@@ -234,6 +234,12 @@ project.addTask('bench:coldstart', {
   exec: 'python3 scripts/bench-coldstart.py',
   receiveArgs: true,
 });
+project.addTask('bench:streaming', {
+  description: 'Streaming mode (LWA + uvicorn) vs the Mangum path: cold start under the 256 MB CPU quota (cgroup v1, as root) '
+    + 'and time to first byte of a 5-event SSE stream; prints Markdown tables of medians and ratios (needs `npx projen test:lwa`)',
+  exec: 'python3 scripts/bench-streaming.py',
+  receiveArgs: true,
+});
 project.addTask('bench:site', {
   description: 'Benchmark the synth of a generated 3,000-file site against one plain BucketDeployment (paired runs); prints a Markdown table',
   env: { CDK_DISABLE_CLI_TELEMETRY: 'true', AWS_EC2_METADATA_DISABLED: 'true', TS_NODE_TRANSPILE_ONLY: 'true' },

@@ -49,13 +49,16 @@ class _Quiet(BaseHTTPRequestHandler):
 
     def _reply(self, status, payload=None, headers=()):
         body = b"" if payload is None else json.dumps(payload).encode()
-        self.send_response(status)
-        for name, value in headers:
-            self.send_header(name, value)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.send_response(status)
+            for name, value in headers:
+                self.send_header(name, value)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):  # the caller is gone (a process stopped at the end of a test)
+            self.close_connection = True
 
     def _chunks(self):
         """The chunks of a chunked request body as they arrive, then the trailers (a dict) as the last item."""
