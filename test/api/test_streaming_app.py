@@ -60,7 +60,7 @@ def user_app(tmp_path, monkeypatch):
     (package / "main.py").write_text(USER_APP)
     monkeypatch.syspath_prepend(str(tmp_path))
     yield "streamuser.main"
-    for name in ("streamuser", "streamuser.main"):
+    for name in [m for m in sys.modules if m == "streamuser" or m.startswith("streamuser.")]:
         sys.modules.pop(name, None)
 
 
@@ -162,6 +162,30 @@ class TestOriginCheck:
         app = streaming.build_app(env(f"{user_app}.handler"), client_factory=lambda: client)
         assert call(app, headers=[(HEADER, CURRENT)])[0] == 503
         assert sys.modules[user_app].CALLS == []
+
+    def test_a_websocket_without_the_secret_is_closed_before_the_app_sees_it(self, user_app, secretsmanager, capsys):
+        client, _ = secretsmanager
+        app = streaming.build_app(env(f"{user_app}.handler"), client_factory=lambda: client)
+        sent = []
+
+        async def receive():
+            return {"type": "websocket.connect"}
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {"type": "websocket", "asgi": {"version": "3.0"}, "path": "/api/ws", "raw_path": b"/api/ws",
+                 "query_string": b"", "root_path": "", "headers": [(b"host", b"abc.lambda-url.us-east-1.on.aws")],
+                 "scheme": "ws", "server": ("127.0.0.1", 8080), "client": ("127.0.0.1", 5000), "subprotocols": []}
+        asyncio.run(app(scope, receive, send))
+        assert sent == [{"type": "websocket.close", "code": 1008}]
+        assert json.loads(capsys.readouterr().out)["reason"] == "missing header"
+
+    def test_a_mangum_subclass_is_unwrapped_too(self, user_app, tmp_path):
+        (tmp_path / "streamuser" / "sub.py").write_text(
+            "from mangum import Mangum\nfrom streamuser.main import app\n"
+            "class Custom(Mangum):\n    pass\nhandler = Custom(app, lifespan='off')\n")
+        assert streaming.build_app({ov.HANDLER_ENV: "streamuser.sub.handler"}) is sys.modules[user_app].app
 
     def test_lifespan_events_pass_through_to_the_app(self, user_app, secretsmanager):
         client, _ = secretsmanager

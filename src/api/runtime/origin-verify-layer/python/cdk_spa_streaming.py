@@ -9,8 +9,8 @@ back. uvicorn serves ``cdk_spa_streaming:app``, this module's ``app``:
   usual handler, e.g. ``app.main.handler``). A Mangum instance is unwrapped to the ASGI app it wraps (its
   ``.app``); any other object must be an ASGI application. It is imported when this module is imported, which
   uvicorn does before it listens: Lambda's init phase (LWA answers no invocation until uvicorn accepts connections).
-- with ``CDK_SPA_ORIGIN_VERIFY_SECRET_ARN`` set, the origin check of the Mangum path (cdk_spa_origin_check.py, shared with cdk_spa_origin_verify.py: the
-  same secret cache, constant-time comparison, refused-request metric and public-host rule) runs in front of the
+- with ``CDK_SPA_ORIGIN_VERIFY_SECRET_ARN`` set, the origin check of the Mangum path (cdk_spa_origin_check.py,
+  shared with cdk_spa_origin_verify.py: the same secret cache, constant-time comparison, refused-request metric and public-host rule) runs in front of the
   app as ASGI middleware. A request without the secret is answered 403 and never reaches the app; neither the
   secret nor the submitted value is logged. Only after the secret matched, and with
   ``CDK_SPA_ORIGIN_VERIFY_VIEWER_HOST=trust``, the ``x-cdk-spa-viewer-host`` header becomes the app's host, with the
@@ -44,7 +44,7 @@ class AppResolutionError(Exception):
 def resolve_app(spec):
     """The ASGI application behind ``spec`` (``module.attribute``): a Mangum instance's ``.app``, or the object."""
     target = ov.load_handler(spec)
-    if type(target).__name__ == "Mangum" and hasattr(target, "app"):
+    if any(cls.__name__ == "Mangum" for cls in type(target).__mro__) and hasattr(target, "app"):  # or a subclass
         return target.app
     if inspect.isclass(target) or not callable(target):
         raise AppResolutionError(
