@@ -291,6 +291,17 @@ def test_a_plain_json_post_reaches_the_app(function):
     connection.close()
 
 
+def test_cookies_travel_both_ways_and_every_set_cookie_reaches_the_viewer(function):
+    connection, response = function.request("GET", "/api/cookies", {**THROUGH_CLOUDFRONT, "cookie": "a=1; b=2"})
+    body = json.loads(response.read())
+    set_cookies = response.headers.get_all("set-cookie")
+    connection.close()
+    assert body == {"received": {"a": "1", "b": "2"}}
+    assert function.sim.events[-1]["cookies"] == ["a=1", "b=2"]  # a Function URL event carries them apart
+    assert sorted(c.split(";")[0] for c in set_cookies) == ["session=abc", "theme=dark"]
+    assert any("HttpOnly" in c and "Secure" in c for c in set_cookies if c.startswith("session="))
+
+
 def test_a_45_second_request_completes(function):
     """SLOW BY DESIGN (45 s): a request an HTTP API integration would cut at 30 s completes through the stream."""
     start = time.monotonic()
