@@ -267,6 +267,23 @@ def test_a_request_without_the_secret_is_refused_and_never_reaches_the_app(funct
     assert {r.get("VersionStage") for r in reads} <= {"AWSCURRENT", "AWSPREVIOUS"}
 
 
+def test_a_direct_invoke_with_any_payload_is_refused_too(function):
+    # LWA forwards an event that is not an HTTP request to POST /events (AWS_LWA_PASS_THROUGH_PATH), without headers
+    from lambda_sim import Invocation
+
+    before = len(function.records("request"))
+    invocation = Invocation({"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}})
+    function.sim.invocations[invocation.id] = invocation
+    function.sim.pending.put(invocation)
+    items = []
+    while not items or items[-1][0] not in ("end", "buffered", "error"):
+        items.append(invocation.out.get(timeout=30))
+    body = b"".join(value for kind, value in items if kind == "data")
+    assert items[0][0] == "prelude" and items[0][1]["statusCode"] == 403, items
+    assert json.loads(body) == {"message": "Forbidden"}
+    assert len(function.records("request")) == before
+
+
 def test_the_app_sees_the_viewer_host_in_urls_and_redirects(function):
     spoofed = {"x-forwarded-host": "evil.example", "forwarded": "host=evil.example;proto=http"}
     connection, response = function.request("GET", "/api/whoami", {**THROUGH_CLOUDFRONT, **spoofed})
