@@ -341,3 +341,44 @@ def test_without_uvicorn_in_the_bundle_the_wrapper_says_so_and_fails(lambda_pyth
     assert result.returncode != 0
     assert "api.streaming runs the app under uvicorn, but uvicorn cannot be imported" in result.stderr
     assert "Add uvicorn to the API project's dependencies" in result.stderr
+
+
+def test_the_wrapper_puts_the_layers_versioned_site_packages_on_the_path(lambda_python, runtime_site, bundle, tmp_path):
+    # a layer may ship packages in /opt/python/lib/python3.X/site-packages, which the Python runtime puts on sys.path
+    layer = tmp_path / "opt"
+    shutil.copytree(LAYER, layer, ignore=shutil.ignore_patterns("__pycache__"))
+    version = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    site = layer / "python" / "lib" / version / "site-packages"
+    site.mkdir(parents=True)
+    (site / "layer_dep.py").write_text("VALUE = 'from a layer'\n")
+    task = tmp_path / "task"
+    task.mkdir()
+    (task / "handler_app.py").write_text(
+        "import layer_dep\n"
+        "async def app(scope, receive, send):\n"
+        "    if scope['type'] != 'http':\n"
+        "        return\n"
+        "    await send({'type': 'http.response.start', 'status': 200, 'headers': []})\n"
+        "    await send({'type': 'http.response.body', 'body': layer_dep.VALUE.encode()})\n")
+    shutil.copytree(bundle, task / "deps", ignore=shutil.ignore_patterns("app"))  # uvicorn
+    port = free_port()
+    env = {"PATH": f"{lambda_python}:/usr/bin:/bin", "LAMBDA_TASK_ROOT": str(task), "AWS_LWA_PORT": str(port),
+           "PYTHONPATH": f"{task / 'deps'}:{runtime_site}", "CDK_SPA_ORIGIN_VERIFY_HANDLER": "handler_app.app"}
+    server = subprocess.Popen([str(layer / "cdk-spa-streaming" / "bootstrap")], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                connection.request("GET", "/")
+                response = connection.getresponse()
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, server.stderr.read().decode() if server.poll() is not None else "timeout"
+                time.sleep(0.1)
+        assert (response.status, response.read()) == (200, b"from a layer")
+        assert response.getheader("server") is None  # --no-server-header
+    finally:
+        server.terminate()
+        server.wait(10)
