@@ -158,6 +158,7 @@ def function_env(sim, lambda_python, runtime_site, bundle, **overrides):
     env = {
         "PATH": f"{lambda_python}:/usr/bin:/bin",
         "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",  # no __pycache__ in the layer's source folder (its asset)
         "LAMBDA_TASK_ROOT": str(bundle),
         "PYTHONPATH": str(runtime_site),
         "AWS_LAMBDA_RUNTIME_API": sim.runtime_api,
