@@ -87,8 +87,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     packageName: 'cdkspawithlambdaapi',
   },
 
-  // Bundled into the jsii package: the Python bundler reads pyproject.toml and uv.lock (TOML) at synth time.
-  bundledDeps: ['smol-toml@^1.9.1', '@renovatebot/pep440@^4.2.4'],
+  // Bundled into the jsii package: the Python bundler reads pyproject.toml and uv.lock (TOML) at synth time, compares
+  // PEP 440 versions, and leaves out what the project's .gitignore ignores (ignore: the matcher eslint and prettier use).
+  bundledDeps: ['smol-toml@^1.9.1', '@renovatebot/pep440@^4.2.4', 'ignore@^7.0.17'],
 
   devDeps: [
     'cdk-nag@^2.37.0',
@@ -102,7 +103,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '/.bundle-cache/',
     '__pycache__/',
     '.pytest_cache/',
-    '.venv/',
+    // a virtualenv, or a link to one (a trailing slash would not match a link)
+    '.venv',
     '/example/frontend/dist/',
     '/bench-out/',
     // the dev server's virtualenv and synthesized app (`cdk-spa-with-lambda-api dev`)
@@ -194,18 +196,35 @@ const testPython = project.addTask('test:python', {
 });
 project.testTask.spawn(testPython);
 
+// ---- Python pins: every Python input of the tests and of the example, generated with hashes from its .in file ----
+project.addTask('pins', {
+  description: 'Generate every Python pin (example backend, requirements-dev, wheelhouse lists, Python consumer) from its .in file, with hashes',
+  exec: 'bash projenrc/pins.sh',
+});
+const pinsUpgrade = project.addTask('pins:upgrade', {
+  description: 'Move every Python pin to the newest release (uv pip compile --upgrade), with hashes',
+  exec: 'bash projenrc/pins.sh --upgrade',
+});
+// the weekly upgrade workflow moves the Python pins too, so they do not rot
+project.tasks.tryFind('post-upgrade')?.spawn(pinsUpgrade);
+
 // ---- Python bundling: a wheelhouse for offline bundling tests, and the bundling benchmark ----
 // The bundling tests install with `--no-index --find-links .bundle-cache/wheelhouse` (one uv test goes online).
-// The download runs only when the lists changed since the last download.
+// The lists pin every file with its hashes, and pip checks them (--require-hashes). The download runs only when the
+// lists changed since the last one, into a new folder that then replaces the old one: a file of an older pin never
+// stays behind to hide a pin that the registry no longer matches (what a warm cache once hid).
 const wheelhouseLists = 'test/fixtures/python-wheelhouse/wheels-aarch64.txt test/fixtures/python-wheelhouse/wheels-host.txt test/fixtures/python-wheelhouse/sdists.txt';
+const pipDownload = 'python3 -m pip download --quiet --disable-pip-version-check --require-hashes --dest .bundle-cache/wheelhouse.new';
 const wheelhouse = project.addTask('test:wheelhouse', {
-  description: 'Download the wheels and sdists the Python bundling tests install from (aarch64 for the default runtime, and the host)',
+  description: 'Download the wheels and sdists the Python bundling tests install from (aarch64 for the default runtime, and the host), hash-checked',
   condition: `! (cat ${wheelhouseLists} | cmp -s - .bundle-cache/wheelhouse/.lists)`,
   steps: [
-    { exec: 'python3 -m pip download --quiet --dest .bundle-cache/wheelhouse --only-binary=:all: --implementation cp --python-version 3.14 --abi cp314 --platform manylinux_2_34_aarch64 --platform manylinux_2_28_aarch64 --platform manylinux_2_17_aarch64 --platform manylinux2014_aarch64 -r test/fixtures/python-wheelhouse/wheels-aarch64.txt' },
-    { exec: 'python3 -m pip download --quiet --dest .bundle-cache/wheelhouse --only-binary=:all: -r test/fixtures/python-wheelhouse/wheels-host.txt' },
-    { exec: 'python3 -m pip download --quiet --dest .bundle-cache/wheelhouse --no-deps --no-binary=:all: -r test/fixtures/python-wheelhouse/sdists.txt' },
-    { exec: `cat ${wheelhouseLists} > .bundle-cache/wheelhouse/.lists` },
+    { exec: 'rm -rf .bundle-cache/wheelhouse.new && mkdir -p .bundle-cache/wheelhouse.new' },
+    { exec: `${pipDownload} --only-binary=:all: --implementation cp --python-version 3.14 --abi cp314 --platform manylinux_2_34_aarch64 --platform manylinux_2_28_aarch64 --platform manylinux_2_17_aarch64 --platform manylinux2014_aarch64 -r test/fixtures/python-wheelhouse/wheels-aarch64.txt` },
+    { exec: `${pipDownload} --only-binary=:all: -r test/fixtures/python-wheelhouse/wheels-host.txt` },
+    { exec: `${pipDownload} --no-deps --no-binary=:all: -r test/fixtures/python-wheelhouse/sdists.txt` },
+    { exec: `cat ${wheelhouseLists} > .bundle-cache/wheelhouse.new/.lists` },
+    { exec: 'rm -rf .bundle-cache/wheelhouse && mv .bundle-cache/wheelhouse.new .bundle-cache/wheelhouse' },
   ],
 });
 project.testTask.prependSpawn(wheelhouse);
@@ -226,6 +245,12 @@ project.addTask('bench:bundling', {
   description: 'Benchmark the Python bundler against naive pip and a prebuilt asset (median of repeated runs); prints a Markdown table',
   env: { CDK_DISABLE_CLI_TELEMETRY: 'true', AWS_EC2_METADATA_DISABLED: 'true', TS_NODE_TRANSPILE_ONLY: 'true' },
   exec: 'ts-node --project tsconfig.dev.json scripts/bench-bundling.ts',
+  receiveArgs: true,
+});
+project.addTask('bench:excludes', {
+  description: 'Synth-time cost of honouring .gitignore in the Python bundle: the asset hash with respectGitignore on vs off (medians); prints a Markdown table',
+  env: { TS_NODE_TRANSPILE_ONLY: 'true' },
+  exec: 'ts-node --project tsconfig.dev.json scripts/bench-excludes.ts',
   receiveArgs: true,
 });
 project.addTask('bench:coldstart', {

@@ -1,5 +1,6 @@
 /**
- * The example app: one stack with SpaWithLambdaApi and its defaults.
+ * The example app: one stack with SpaWithLambdaApi, its defaults and streaming mode (`api.streaming`), so that
+ * `GET /api/events` streams Server-Sent Events to the SPA.
  *
  *   npx projen example          # build the SPA, bundle the API for ARM64, synthesize into example/cdk.out
  *   cd example && npx cdk deploy # deploy to the account and region of your credentials
@@ -40,7 +41,8 @@ export function addExampleApp(scope: Construct, options: ExampleStackOptions = {
   }
   return new SpaWithLambdaApi(scope, 'App', {
     site: { source: path.join(__dirname, 'frontend', 'dist') },
-    api: { source: path.join(__dirname, 'backend'), handler: 'app.main.handler' },
+    // streaming: a Function URL in RESPONSE_STREAM mode, uvicorn behind the Lambda Web Adapter (docs/streaming.md)
+    api: { source: path.join(__dirname, 'backend'), handler: 'app.main.handler', streaming: true },
     domain,
   });
 }

@@ -53,7 +53,7 @@ function filesIn(p: string): { bytes: number; files: string[] } {
 }
 
 function mb(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(2)} MB`;
+  return `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
 }
 
 function stacks(outdir: string, manifest: Manifest): Array<{ id: string; templateFile: string; template: Template }> {

@@ -5,9 +5,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { cloudFrontMetric } from './monitoring/cloudfront-metrics';
+import { functionUrlMetric } from './monitoring/function-url-metrics';
 
 /**
- * The `grant*` and `metric*` methods of {@link SpaWithLambdaApi}, over its distribution, HTTP API stage and function.
+ * The `grant*` and `metric*` methods of {@link SpaWithLambdaApi}, over its distribution, HTTP API stage (or Function URL) and function.
  */
 export abstract class SpaWithLambdaApiBase extends Construct {
   /** The CloudFront distribution in front of the SPA and the API. */
@@ -16,8 +17,11 @@ export abstract class SpaWithLambdaApiBase extends Construct {
   /** The Lambda function that runs FastAPI. */
   public abstract readonly function: lambda.Function;
 
-  /** The HTTP API's `$default` stage (throttling, access logs). */
-  public abstract readonly stage: apigwv2.HttpStage;
+  /** The HTTP API's `$default` stage (throttling, access logs); not in streaming mode. */
+  public abstract readonly stage?: apigwv2.HttpStage;
+
+  /** The function's URL in streaming mode (`api.streaming`) only. */
+  public abstract readonly functionUrl?: lambda.FunctionUrl;
 
   /**
    * Lets `grantee` (for example a CI role) invalidate paths in this distribution's cache
@@ -55,39 +59,40 @@ export abstract class SpaWithLambdaApiBase extends Construct {
   }
 
   /**
-   * Requests to the HTTP API's `$default` stage.
+   * Requests to the HTTP API's `$default` stage, or in streaming mode to the Function URL (`UrlRequestCount`).
    *
    * @default - sum over 5 minutes
    */
   public metricApiRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stage.metricCount(props);
+    return this.stage ? this.stage.metricCount(props) : functionUrlMetric(this.functionUrl!, 'UrlRequestCount', 'Sum', props);
   }
 
   /**
-   * 4xx responses of the HTTP API's `$default` stage.
+   * 4xx responses of the HTTP API's `$default` stage, or in streaming mode of the Function URL (`Url4xxCount`).
    *
    * @default - sum over 5 minutes
    */
   public metricApiClientErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stage.metricClientError(props);
+    return this.stage ? this.stage.metricClientError(props) : functionUrlMetric(this.functionUrl!, 'Url4xxCount', 'Sum', props);
   }
 
   /**
-   * 5xx responses of the HTTP API's `$default` stage.
+   * 5xx responses of the HTTP API's `$default` stage, or in streaming mode of the Function URL (`Url5xxCount`).
    *
    * @default - sum over 5 minutes
    */
   public metricApiServerErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stage.metricServerError(props);
+    return this.stage ? this.stage.metricServerError(props) : functionUrlMetric(this.functionUrl!, 'Url5xxCount', 'Sum', props);
   }
 
   /**
-   * Latency of the HTTP API's `$default` stage, in milliseconds, from request to response.
+   * Latency of the HTTP API's `$default` stage, in milliseconds, from request to response; in streaming mode, of the
+   * Function URL (`UrlRequestLatency`).
    *
    * @default - average over 5 minutes
    */
   public metricApiLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stage.metricLatency(props);
+    return this.stage ? this.stage.metricLatency(props) : functionUrlMetric(this.functionUrl!, 'UrlRequestLatency', 'Average', props);
   }
 
   /**

@@ -90,4 +90,16 @@ export interface SpaWithLambdaApiProps {
    * @default - alarms and a dashboard with the default thresholds, no notification target
    */
   readonly monitoring?: SpaMonitoringOptions;
+
+  /**
+   * Add the `ApiEndpoint` stack output: the execute-api URL of the HTTP API (with `api.streaming`, the Function URL).
+   *
+   * Off by default: `cdk deploy` prints every output, and deploy logs are public for public repositories, while the
+   * execute-api host is best kept private (direct calls to it are refused, but still count against the stage's
+   * throttle and invoke the function). Turn it on for operators who need the URL in the stack's outputs; the
+   * `httpApi` (or `functionUrl`) property gives it to your own code either way.
+   *
+   * @default false
+   */
+  readonly apiEndpointOutput?: boolean;
 }

@@ -8,9 +8,11 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IDependable } from 'constructs';
-import { ApiOrigin } from './api/api-origin';
+import { ApiOrigin, HttpApiOrigin } from './api/api-origin';
 import { FastApiFunction } from './api/fastapi-function';
+import { FunctionUrlApiOrigin } from './api/streaming-origin';
 import { ViewerHostFunction } from './api/viewer-host-function';
+import { apiWithoutSite } from './bundling/site-inside-api';
 import { recordDevFacts } from './dev/facts';
 import { cloudFrontLoggingMode, createLogsBucket } from './distribution/access-logging';
 import { domainCertificate, domainRecords } from './distribution/domain';
@@ -21,6 +23,7 @@ import { acknowledgeFacadeFindings } from './private/nag';
 import { markValidated } from './private/validation';
 import { SpaRouting } from './routing/spa-routing';
 import { spaRoutingParts } from './routing/spa-routing-parts';
+import { routingData } from './routing/spa-routing-validation';
 import { createSiteBucket, DEFAULT_HASHED_ASSET_GLOBS, deploySite } from './site/spa-site';
 import { SpaWithLambdaApiBase } from './spa-with-lambda-api-base';
 import { SpaWithLambdaApiProps } from './spa-with-lambda-api-props';
@@ -34,7 +37,8 @@ const ORIGIN_SECRET_OUTPUT = 'Secret CloudFront sends to the API (origin verific
  * - the SPA is served from a private S3 bucket through Origin Access Control, with SPA routing so deep
  *   links work without masking API errors;
  * - `/api/*` goes to an HTTP API and an ARM64 Python Lambda running FastAPI through Mangum, bundled
- *   without Docker;
+ *   without Docker; with `api.streaming`, to the function's URL in response-streaming mode instead, where uvicorn
+ *   behind the Lambda Web Adapter runs the app (Server-Sent Events, responses up to 15 minutes);
  * - an optional custom domain with an ACM certificate and Route53 records.
  *
  * @example
@@ -71,12 +75,14 @@ export class SpaWithLambdaApi extends SpaWithLambdaApiBase {
   public readonly api: FastApiFunction;
   /** The Lambda function that runs FastAPI. */
   public readonly function: lambda.Function;
-  /** The HTTP API in front of the function. */
-  public readonly httpApi: apigwv2.HttpApi;
-  /** The HTTP API's `$default` stage (throttling, access logs). */
-  public readonly stage: apigwv2.HttpStage;
-  /** The log group of the API's access logs. */
-  public readonly accessLogGroup: logs.LogGroup;
+  /** The HTTP API in front of the function; not in streaming mode (`api.streaming`). */
+  public readonly httpApi?: apigwv2.HttpApi;
+  /** The HTTP API's `$default` stage (throttling, access logs); not in streaming mode. */
+  public readonly stage?: apigwv2.HttpStage;
+  /** The log group of the HTTP API's access logs; not in streaming mode (CloudFront's access logs cover the API there). */
+  public readonly accessLogGroup?: logs.LogGroup;
+  /** The function's URL in `RESPONSE_STREAM` mode that CloudFront forwards to, in streaming mode (`api.streaming`) only. */
+  public readonly functionUrl?: lambda.FunctionUrl;
   /** The deployment of content-hashed files (uploaded first, immutable, never pruned). */
   public readonly hashedAssetsDeployment: s3deploy.BucketDeployment;
   /** The deployment of `index.html` and the other unhashed files, uploaded last and invalidated. */
@@ -102,7 +108,11 @@ export class SpaWithLambdaApi extends SpaWithLambdaApiBase {
     const logging = cloudFrontLoggingMode(Stack.of(this));
     this.logsBucket = createLogsBucket(this, 'LogsBucket', { mode: logging, retention: logRetention, removalPolicy });
     this.bucket = createSiteBucket(this, this.logsBucket, removalPolicy);
-    const api = new ApiOrigin(this, { api: props.api, logRetention, removalPolicy });
+    // the API origin: the HTTP API (default), or a Function URL that streams (api.streaming)
+    const apiProps = {
+      api: apiWithoutSite(this, props.site, props.api), logRetention, removalPolicy, domainNames: props.domain ? [props.domain.domainName] : undefined,
+    };
+    const api: ApiOrigin = props.api.streaming ? new FunctionUrlApiOrigin(this, apiProps) : new HttpApiOrigin(this, apiProps);
     this.apiPrefix = api.prefix;
     recordDevFacts(this, props, this.apiPrefix); // what `cdk-spa-with-lambda-api dev` serves locally
     this.originVerifySecret = api.secret;
@@ -111,8 +121,10 @@ export class SpaWithLambdaApi extends SpaWithLambdaApiBase {
     this.httpApi = api.httpApi;
     this.stage = api.stage;
     this.accessLogGroup = api.accessLogGroup;
+    this.functionUrl = api.functionUrl;
     this.viewerHostFunction = api.viewerHostFunction;
-    const routing = spaRoutingParts(this, props.site.routing ?? SpaRouting.viewerRequestFunction(), this.apiPrefix);
+    const routing = spaRoutingParts(this, props.site.routing ?? SpaRouting.viewerRequestFunction(), this.apiPrefix,
+      routingData(props.site, this.apiPrefix));
     this.spaRoutingFunction = routing.function;
     this.certificate = domainCertificate(this, props.domain);
     this.responseHeadersPolicy = responseHeadersPolicy(this, props);
@@ -139,7 +151,10 @@ export class SpaWithLambdaApi extends SpaWithLambdaApiBase {
     new CfnOutput(this, 'SiteUrl', { value: this.siteUrl, description: 'URL of the site' });
     new CfnOutput(this, 'DistributionId', { value: this.distribution.distributionId, description: 'CloudFront distribution id' });
     new CfnOutput(this, 'BucketName', { value: this.bucket.bucketName, description: 'Bucket that holds the SPA' });
-    new CfnOutput(this, 'ApiEndpoint', { value: this.httpApi.apiEndpoint, description: 'HTTP API endpoint (use the site URL + prefix instead)' });
+    if (props.apiEndpointOutput) {
+      // opt-in: cdk deploy prints every output, and deploy logs may be public (docs/security.md)
+      new CfnOutput(this, 'ApiEndpoint', api.endpoint());
+    }
     if (this.originVerifySecret) {
       new CfnOutput(this, 'OriginVerifySecretArn', { value: this.originVerifySecret.secretArn, description: ORIGIN_SECRET_OUTPUT });
     }

@@ -13,7 +13,7 @@ import { buildVerificationApp, integTestFiles, synthIntegApp, testStackTemplates
 const ROOT = path.join(__dirname, '..');
 
 test('cfn-lint is the version pinned in requirements-dev.txt', () => {
-  const pinned = /^cfn-lint==(\S+)$/m.exec(fs.readFileSync(path.join(ROOT, 'requirements-dev.txt'), 'utf8'))?.[1];
+  const pinned = /^cfn-lint==([^\s\\;]+)/m.exec(fs.readFileSync(path.join(ROOT, 'requirements-dev.txt'), 'utf8'))?.[1];
   expect(pinned).toBeDefined();
   const run = cfnLint(['--version']);
   if (run.error) {

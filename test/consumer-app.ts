@@ -20,12 +20,19 @@ export function run(cmd: string, args: string[], cwd: string, env: NodeJS.Proces
   });
 }
 
-/** The versions of this project's package.json (its devDependencies: aws-cdk-lib, constructs, typescript, ...). */
+/**
+ * The exact version of one of this project's devDependencies (aws-cdk-lib, constructs, typescript, ...), as
+ * package-lock.json resolved it: package.json holds ranges (`^10.9.2`), and a range would float with the registry.
+ */
 export function devDependency(name: string): string {
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-  const version = pkg.devDependencies[name];
-  if (!version) {
+  if (!pkg.devDependencies[name]) {
     throw new Error(`${name} is not a devDependency of this project`);
+  }
+  const lock = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8'));
+  const version = lock.packages[`node_modules/${name}`]?.version;
+  if (!version) {
+    throw new Error(`${name} is not in package-lock.json: run \`npx projen\` to regenerate the lock`);
   }
   return version;
 }

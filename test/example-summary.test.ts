@@ -16,7 +16,7 @@ function tmpDir(prefix: string): string {
 
 /** The lines that list one asset each: they start with its size. */
 function assetLines(summary: string): string[] {
-  return summary.split('\n').filter((l) => /^\s+\d+\.\d\d MB/.test(l));
+  return summary.split('\n').filter((l) => /^\s+\d+\.\d\d MiB/.test(l));
 }
 
 describe('example summary', () => {
@@ -83,6 +83,19 @@ describe('example summary', () => {
 
   test('lists no empty asset', () => {
     expect(assetLines(summary).join('\n')).not.toMatch(/ 0 files /);
+  });
+
+  test('in streaming mode (as the example app runs) every asset is named too, and the adapter layer is no asset', () => {
+    const streamingOut = tmpDir('example-summary-streaming-');
+    const app = new App({ outdir: streamingOut, context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-path-metadata': true } });
+    const stack = new Stack(app, 'Example', { env: { account: '111111111111', region: 'us-east-1' } });
+    new SpaWithLambdaApi(stack, 'App', { site: { source: path.join(FIXTURES, 'vite-build') }, api: { source: BACKEND, streaming: true } });
+    app.synth();
+    const names = assetLines(summarize(streamingOut, { tasks: [] })).join('\n');
+    expect(names).toContain('the API bundle: the FastAPI project');
+    expect(names).toContain('the origin-verification layer');
+    expect(names).not.toMatch(/group of files|\/Code$|Lambda function |Lambda layer |LwaLayer/m);
+    expect(assetLines(summarize(streamingOut, { tasks: [] }))).toHaveLength(assetLines(summary).length);
   });
 
   test('names the local preview when the project has it', () => {

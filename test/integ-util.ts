@@ -82,4 +82,23 @@ export class SiteAssertions {
       body: Match.objectLike(body),
     })).waitForAssertions(WAIT);
   }
+
+  /**
+   * A Server-Sent Events path answers 200 with `text/event-stream` and every one of `count` events (the example's
+   * `GET <prefix>/events`), each as a `data:` line: the stream went through CloudFront and the Function URL whole.
+   */
+  public streamsEvents(urlPath: string, count: number): void {
+    const events = Array.from({ length: count }, (_, i) => `data: \\{"n":${i + 1},"of":${count},`).join('[\\s\\S]*');
+    const call = this.integ.assertions.httpApiCall(`${this.siteUrl}${urlPath}`, { headers: { Accept: 'text/event-stream' } });
+    call.expect(ExpectedResult.objectLike({
+      status: 200,
+      headers: Match.objectLike({ 'content-type': [Match.stringLikeRegexp('text/event-stream')] }),
+      body: Match.stringLikeRegexp(events),
+    })).waitForAssertions(WAIT);
+  }
+
+  /** A call to `url` (for example the Function URL, around CloudFront) is refused with 403 by the origin check. */
+  public refusesDirectCall(url: string): void {
+    this.integ.assertions.httpApiCall(url).expect(ExpectedResult.objectLike({ status: 403 })).waitForAssertions(WAIT);
+  }
 }

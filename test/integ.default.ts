@@ -36,6 +36,6 @@ site.refuses('/.releases/manifest.json');
 // default routing mode: the API's own 404 JSON reaches the client, never the SPA's HTML
 site.apiAnswers('/api/items/does-not-exist', 404, { detail: 'Item does-not-exist not found' });
 // origin verification: a direct call to execute-api, around CloudFront, is refused before FastAPI runs
-site.apiAnswers('/api/health', 403, { message: 'Forbidden' }, spa.httpApi.apiEndpoint);
+site.apiAnswers('/api/health', 403, { message: 'Forbidden' }, spa.httpApi!.apiEndpoint);
 
 app.synth();

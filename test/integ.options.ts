@@ -1,6 +1,8 @@
 /**
- * The options users combine most: a custom API prefix, the errorResponses SPA mode, custom throttling,
- * and a custom domain given as a us-east-1 certificate plus an imported hosted zone.
+ * The options users combine most: a custom API prefix, the errorResponses SPA mode, streaming (the API behind a
+ * Function URL in RESPONSE_STREAM mode, uvicorn behind the Lambda Web Adapter), and a custom domain given as a
+ * us-east-1 certificate plus an imported hosted zone. The assertions stream Server-Sent Events through
+ * CloudFront, for longer than an HTTP API would allow (45 s), and check that the Function URL refuses a direct call.
  *
  * For a real run, point it at a domain you own (the defaults are placeholders that only make sense
  * for the snapshot) and update the snapshot:
@@ -9,7 +11,7 @@
  *   npx integ-runner --update-on-failed --language typescript test/integ.options.ts
  */
 import { IntegTest } from '@aws-cdk/integ-tests-alpha';
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { EXAMPLE_BACKEND, hashedEntryChunk, SiteAssertions, VITE_BUILD } from './integ-util';
@@ -27,8 +29,8 @@ const spa = new SpaWithLambdaApi(stack, 'App', {
     handler: 'app.main.handler',
     prefix,
     environment: { API_PREFIX: prefix }, // the example backend mounts its routes under API_PREFIX
-    throttlingRateLimit: 20,
-    throttlingBurstLimit: 40,
+    streaming: true,
+    timeout: Duration.minutes(2),
   },
   domain: {
     domainName: env('INTEG_DOMAIN_NAME', 'spa-integ.example.com'),
@@ -53,5 +55,9 @@ site.servesSpaShell('/');
 site.servesSpaShell('/items/42', false); // errorResponses mode: S3's 403/404 becomes /index.html with 200
 site.servesImmutableAsset(hashedEntryChunk());
 site.apiAnswers(`${prefix}/health`, 200, { status: 'ok' });
+site.streamsEvents(`${prefix}/events?count=3&interval=0.5`, 3);
+// 45 seconds from the first event to the last: past the HTTP API's 30-second limit, within the function's timeout
+site.streamsEvents(`${prefix}/events?count=4&interval=15`, 4);
+site.refusesDirectCall(`${spa.functionUrl!.url}${prefix.slice(1)}/health`);
 
 app.synth();

@@ -235,7 +235,7 @@ describe('distribution', () => {
 });
 
 describe('outputs', () => {
-  test('site URL, distribution id, bucket name and API endpoint', () => {
+  test('site URL, distribution id and bucket name; no API endpoint by default', () => {
     const { template } = synthApp();
     const outputs = template.findOutputs('*');
     const byDescription = Object.fromEntries(Object.values(outputs).map((o: any) => [o.Description, o.Value]));
@@ -244,7 +244,18 @@ describe('outputs', () => {
     });
     expect(byDescription['CloudFront distribution id']).toEqual({ Ref: logicalIdOf(template, 'AWS::CloudFront::Distribution') });
     expect(byDescription['Bucket that holds the SPA']).toEqual({ Ref: 'AppSiteBucketE79A373E' });
-    expect(JSON.stringify(byDescription['HTTP API endpoint (use the site URL + prefix instead)'])).toContain(logicalIdOf(template, 'AWS::ApiGatewayV2::Api'));
+    // the execute-api URL would be printed in every `cdk deploy` log
+    expect(JSON.stringify(outputs)).not.toContain(logicalIdOf(template, 'AWS::ApiGatewayV2::Api'));
+    expect(Object.keys(outputs).filter((id) => id.startsWith('AppApiEndpoint'))).toEqual([]);
+  });
+
+  test('apiEndpointOutput: true adds the ApiEndpoint output (the execute-api URL)', () => {
+    const { template } = synthApp(minimalProps({ apiEndpointOutput: true }));
+    const outputs = template.findOutputs('*');
+    const ids = Object.keys(outputs).filter((id) => id.startsWith('AppApiEndpoint'));
+    expect(ids).toHaveLength(1);
+    expect(outputs[ids[0]].Description).toBe('HTTP API endpoint (use the site URL + prefix instead)');
+    expect(outputs[ids[0]].Value).toEqual({ 'Fn::GetAtt': [logicalIdOf(template, 'AWS::ApiGatewayV2::Api'), 'ApiEndpoint'] });
   });
 });
 
@@ -285,7 +296,7 @@ describe('sub-resources are reachable', () => {
     const { app } = synthApp();
     expect(app.bucket.node.id).toBe('SiteBucket');
     expect(app.function.architecture).toBe(lambda.Architecture.ARM_64);
-    expect(app.httpApi.node.id).toBe('HttpApi');
+    expect(app.httpApi!.node.id).toBe('HttpApi');
     expect(app.distribution.node.id).toBe('Distribution');
     expect(app.spaRoutingFunction?.node.id).toBe('SpaRoutingFunction');
     expect(app.apiPrefix).toBe('/api');

@@ -84,7 +84,8 @@ describe('bad input fails at synth time with one message per problem', () => {
   test('fails when api.timeout is over 30 seconds', () => {
     expectError(withApi({ timeout: Duration.seconds(45) }),
       'api.timeout is 45 seconds, but an HTTP API integration times out after 30 seconds. '
-      + 'Use a timeout of at most 30 seconds (move longer work to a queue or Step Functions).');
+      + 'Use a timeout of at most 30 seconds, or set api.streaming to true (a Function URL behind CloudFront, up to 15 minutes; '
+      + 'see docs/streaming.md), or move longer work to a queue or Step Functions.');
   });
 
   test('fails when api.timeout is under 1 second', () => {
@@ -146,7 +147,8 @@ describe('FastApiFunction on its own', () => {
     const stack = newStack();
     expect(() => new FastApiFunction(stack, 'Fn', { source: BACKEND, timeout: Duration.minutes(1) })).toThrow(new Error(
       "Invalid props for FastApiFunction 'Fn':\n- timeout is 1 minute, but an HTTP API integration times out after 30 seconds. "
-      + 'Use a timeout of at most 30 seconds (move longer work to a queue or Step Functions).'));
+      + 'Use a timeout of at most 30 seconds, or set streaming to true (a Function URL behind CloudFront, up to 15 minutes; '
+      + 'see docs/streaming.md), or move longer work to a queue or Step Functions.'));
   });
 
   test('builds a JSON-logging ARM64 function with its own log group', () => {

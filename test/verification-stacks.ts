@@ -104,6 +104,28 @@ export const VERIFICATION_STACKS: VerificationStack[] = [
       site: { sourceAsset: s3deploy.Source.asset(EXAMPLE_SITE), hashedAssetGlobs: SpaWithLambdaApi.DEFAULT_HASHED_ASSET_GLOBS },
     }),
   },
+  { name: 'StreamingEuWest1', region: 'eu-west-1', build: (s) => new SpaWithLambdaApi(s, 'App', { ...minimal, api: { source: BACKEND, streaming: true } }) },
+  {
+    // streaming with every option it allows: the Function URL on the live alias, long timeouts, WAF, own header name
+    name: 'StreamingAllOptionsUsEast1',
+    region: 'us-east-1',
+    build: (s) => new SpaWithLambdaApi(s, 'App', {
+      site: { source: SITE },
+      api: {
+        source: BACKEND,
+        streaming: true,
+        timeout: Duration.minutes(15),
+        originReadTimeout: Duration.seconds(180),
+        originResponseCompletionTimeout: Duration.minutes(16),
+        provisionedConcurrency: 1,
+        reservedConcurrency: 20,
+        originVerification: { headerName: 'x-from-cloudfront', cacheTtl: Duration.minutes(1), secretVersionId: 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111' },
+      },
+      webAclArn: WEB_ACL_ARN,
+      removalPolicy: RemovalPolicy.DESTROY,
+      monitoring: { createAlarmTopic: true, apiLatencyThreshold: Duration.minutes(5) },
+    }),
+  },
   {
     name: 'FastApiFunctionBehindOwnCloudFront',
     region: 'us-east-1',

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Annotations, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -17,6 +17,8 @@ import {
   validateOriginVerifySecretKeys,
 } from './origin-verification-layer';
 import { originVerificationRefusedMetric } from './origin-verification-metric';
+import { streamingAdapterLayer, streamingImportError, validateStreamingFunction } from './streaming-function';
+import { streamingEnvironment } from './streaming-runtime';
 import { pythonBundledCode } from '../bundling/python-bundling';
 import { PythonBundlingOptions } from '../bundling/python-bundling-options';
 import { acknowledgePinnedRuntime } from '../private/nag';
@@ -67,12 +69,38 @@ export interface FastApiFunctionOptions {
   readonly memorySize?: number;
 
   /**
-   * Function timeout. At most 30 seconds, the HTTP API integration timeout.
+   * Function timeout. At most 30 seconds, the HTTP API integration timeout; with `streaming`, up to 15 minutes.
    *
    * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html
-   * @default Duration.seconds(15)
+   * @default - Duration.seconds(15); Duration.minutes(5) with `streaming`
    */
   readonly timeout?: Duration;
+
+  /**
+   * Streaming mode: run the app under uvicorn behind the AWS Lambda Web Adapter (LWA), in Lambda's response-streaming
+   * invoke mode, so Server-Sent Events and other streamed responses reach the client as they are produced, up to
+   * 200 MB and 15 minutes. `SpaWithLambdaApi` then serves `<prefix>/*` from a Function URL in `RESPONSE_STREAM` mode
+   * instead of an HTTP API (see docs/streaming.md for when to choose it).
+   *
+   * The handler's module must define a FastAPI app or a Mangum handler (its `.app` is served); the project must
+   * depend on `uvicorn`. Needs origin verification (the origin check runs as ASGI middleware in front of the app).
+   * Not allowed with `vpc` (Function URLs do not stream from a VPC-attached function) or `snapStart` (the pinned
+   * adapter has no SnapStart hooks).
+   *
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html
+   * @default false
+   */
+  readonly streaming?: boolean;
+
+  /**
+   * The Lambda Web Adapter layer of streaming mode, for a partition or region without AWS's published layer
+   * (China, GovCloud) or another adapter version. It must provide the `lambda-adapter` extension (`/opt/extensions`).
+   * Requires `streaming`.
+   *
+   * @see https://github.com/awslabs/aws-lambda-web-adapter
+   * @default - AWS's published arm64 layer `LambdaAdapterLayerArm64:25` (LWA 0.9.1) in the stack's region
+   */
+  readonly streamingAdapterLayer?: lambda.ILayerVersion;
 
   /**
    * Environment variables for the function.
@@ -190,7 +218,7 @@ export interface FastApiFunctionProps extends FastApiFunctionOptions {
   /**
    * A description of the function.
    *
-   * @default "FastAPI application (Mangum)"
+   * @default - "FastAPI application (Mangum)", or "FastAPI application (uvicorn, Lambda Web Adapter, response streaming)" with `streaming`
    */
   readonly description?: string;
 
@@ -270,6 +298,15 @@ export class FastApiFunction extends Construct implements iam.IGrantable, ec2.IC
       const errors = new PropErrors();
       validateFunctionOptions(errors, props, '');
       validateFunctionOriginVerification(errors, 'originVerification.', props.originVerification, props);
+      validateStreamingFunction(errors, props, '', Stack.of(this));
+      if (props.streaming === true && !props.originVerification) {
+        errors.add('streaming is true, but originVerification is not set. In streaming mode the origin check runs as ASGI middleware '
+          + 'in front of the app and names your handler to uvicorn; a Function URL without it would serve anyone. '
+          + 'Pass originVerification with the secret your CloudFront distribution sends, or set streaming to false.');
+      }
+      if (props.streaming === true && props.originVerification?.importOnFirstRequest) {
+        errors.add(streamingImportError('originVerification.importOnFirstRequest', ''));
+      }
       if (props.originVerification) {
         validateOriginVerifyEnvironment(errors, 'environment', resolved.environment);
         validateOriginVerifySecretKeys(errors, 'secrets', props.secrets ?? {});
@@ -295,22 +332,29 @@ export class FastApiFunction extends Construct implements iam.IGrantable, ec2.IC
     const originVerify = props.originVerification
       ? originVerifyFunctionSettings(this, props.originVerification, resolved.handler, resolved.runtime, architecture)
       : undefined;
+    // streaming: our exec wrapper starts uvicorn behind LWA and ignores the handler, which stays the user's
+    const streaming = props.streaming === true;
+    const layers = [
+      ...(originVerify ? [originVerify.layer] : []),
+      ...(streaming ? [streamingAdapterLayer(this, props.streamingAdapterLayer)] : []),
+    ];
     this.function = new lambda.Function(this, 'Function', {
-      description: props.description ?? 'FastAPI application (Mangum)',
+      description: props.description ?? (streaming ? 'FastAPI application (uvicorn, Lambda Web Adapter, response streaming)' : 'FastAPI application (Mangum)'),
       runtime: resolved.runtime,
       architecture,
-      handler: originVerify?.handler ?? resolved.handler,
+      handler: streaming ? resolved.handler : (originVerify?.handler ?? resolved.handler),
       code: pythonBundledCode({
         ...props.bundling,
         entry: path.resolve(resolved.source),
         runtime: resolved.runtime,
         architecture,
         scope: this,
+        requiredModules: streaming ? [{ name: 'uvicorn', reason: 'streaming mode runs the app under uvicorn behind the Lambda Web Adapter' }] : undefined,
       }),
       memorySize: resolved.memorySize,
       timeout: resolved.timeout,
-      environment: { ...resolved.environment, ...originVerify?.environment },
-      layers: originVerify ? [originVerify.layer] : undefined,
+      environment: { ...resolved.environment, ...originVerify?.environment, ...(streaming ? streamingEnvironment() : {}) },
+      layers: layers.length > 0 ? layers : undefined,
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { FastApiFunctionOptions } from './fastapi-function';
 import { isReservedEnvName, validateOperationsProps } from './function-operations';
 import { checkHandlerAttribute } from './handler-check';
+import { MAX_STREAMING_TIMEOUT_SECONDS } from './streaming-function';
 import { hasDependencyFile } from '../bundling/inputs';
 import { LIMITS, PropErrors, show, validateDirectory } from '../private/validation';
 
@@ -17,12 +18,16 @@ export function resolveFunctionProps(props: FastApiFunctionOptions): FunctionPro
     source: props.source,
     handler: props.handler ?? 'app.main.handler',
     runtime: props.runtime ?? DEFAULT_PYTHON_RUNTIME,
-    timeout: props.timeout ?? Duration.seconds(15),
+    timeout: props.timeout ?? (props.streaming ? DEFAULT_STREAMING_TIMEOUT : Duration.seconds(15)),
     memorySize: props.memorySize ?? 256,
     environment: props.environment ?? {},
     python: props.bundling?.python,
+    streaming: props.streaming === true,
   };
 }
+
+/** The function timeout in streaming mode unless `timeout` says otherwise: room for a long LLM call. */
+export const DEFAULT_STREAMING_TIMEOUT = Duration.minutes(5);
 
 /**
  * Validates the options a FastAPI function has wherever it is built: the project folder, the function
@@ -48,6 +53,8 @@ export interface FunctionPropsToValidate {
   readonly environment: { [key: string]: string };
   /** The interpreter of the handler check (the bundling `python` option). */
   readonly python?: string;
+  /** Streaming mode: a Function URL honours timeouts up to 15 minutes. */
+  readonly streaming?: boolean;
 }
 
 /**
@@ -93,11 +100,16 @@ export function validateFunctionProps(errors: PropErrors, p: FunctionPropsToVali
 
   if (!p.timeout.isUnresolved()) {
     const seconds = p.timeout.toMilliseconds() / 1000;
-    if (seconds > LIMITS.maxApiTimeoutSeconds) {
+    if (p.streaming && seconds > MAX_STREAMING_TIMEOUT_SECONDS) {
+      errors.add(`${prefix}timeout is ${show(p.timeout)}, but Lambda runs a function for at most 15 minutes. `
+        + 'Use a timeout of at most Duration.minutes(15) (move longer work to a queue or Step Functions).');
+    } else if (!p.streaming && seconds > LIMITS.maxApiTimeoutSeconds) {
       errors.add(`${prefix}timeout is ${show(p.timeout)}, but an HTTP API integration times out after 30 seconds. `
-        + 'Use a timeout of at most 30 seconds (move longer work to a queue or Step Functions).');
+        + `Use a timeout of at most 30 seconds, or set ${prefix}streaming to true (a Function URL behind CloudFront, up to 15 minutes; `
+        + 'see docs/streaming.md), or move longer work to a queue or Step Functions.');
     } else if (seconds < 1) {
-      errors.add(`${prefix}timeout is ${show(p.timeout)}, but Lambda timeouts are whole seconds from 1 to 30 here. Use at least Duration.seconds(1).`);
+      errors.add(`${prefix}timeout is ${show(p.timeout)}, but Lambda timeouts are whole seconds from 1 to ${p.streaming ? 900 : 30} here. `
+        + 'Use at least Duration.seconds(1).');
     }
   }
 

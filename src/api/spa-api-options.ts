@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { FastApiFunctionOptions } from './fastapi-function';
 import { OriginVerificationOptions } from './origin-verification';
@@ -16,7 +17,30 @@ export interface SpaApiOptions extends FastApiFunctionOptions {
   readonly prefix?: string;
 
   /**
-   * Steady-state request rate limit of the API's `$default` stage, in requests per second.
+   * How long CloudFront waits for the next bytes from the API in streaming mode (`streaming`), from the request until
+   * the first byte and between any two chunks. Requires `streaming`; the HTTP API origin's follows `timeout`.
+   *
+   * During a silence longer than this CloudFront ends the response (a 504 before the first byte, a cut stream after):
+   * an SSE endpoint should send a keep-alive comment (`: ping`) well within it. Over 60 seconds needs the
+   * "Response timeout per origin" quota raised (up to 180 seconds), or the deploy fails.
+   *
+   * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#DownloadDistValuesOriginResponseTimeout
+   * @default Duration.seconds(60)
+   */
+  readonly originReadTimeout?: Duration;
+
+  /**
+   * The longest a streamed API response may stay open at CloudFront, in streaming mode (`streaming`): CloudFront
+   * ends the connection after it. Requires `streaming`; at least `originReadTimeout`, at most 1 hour.
+   *
+   * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesOrigin.html#response-completion-timeout
+   * @default - the function timeout plus 10 seconds (5 minutes 10 seconds with the default timeout)
+   */
+  readonly originResponseCompletionTimeout?: Duration;
+
+  /**
+   * Steady-state request rate limit of the API's `$default` stage, in requests per second. HTTP API only: not allowed
+   * with `streaming` (use `reservedConcurrency` and a WAF rate-based rule there).
    *
    * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html
    * @default 500
@@ -24,7 +48,7 @@ export interface SpaApiOptions extends FastApiFunctionOptions {
   readonly throttlingRateLimit?: number;
 
   /**
-   * Burst limit of the API's `$default` stage, in requests.
+   * Burst limit of the API's `$default` stage, in requests. HTTP API only: not allowed with `streaming`.
    *
    * @default 1000
    */
@@ -46,7 +70,7 @@ export interface SpaApiOptions extends FastApiFunctionOptions {
    * issuer, or an `HttpLambdaAuthorizer`.
    *
    * Origin verification does not use the route's authorizer slot, so both apply: API Gateway runs your
-   * authorizer, then the function checks the origin header.
+   * authorizer, then the function checks the origin header. HTTP API only: not allowed with `streaming`.
    *
    * @default - no authorizer: FastAPI decides who may call what
    */

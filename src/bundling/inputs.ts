@@ -21,6 +21,10 @@ export const DEFAULT_PYTHON_EXCLUDES: string[] = [
   '.pytest_cache/', '.mypy_cache/', '.ruff_cache/', '.tox/', '.nox/', '.coverage', 'htmlcov/',
   '*.egg-info/', '.git/', '.gitignore', '.idea/', '.vscode/', '.DS_Store',
   'node_modules/', 'cdk.out/', '.lambdaignore',
+  // container build files: a Lambda zip is not an image
+  'Dockerfile*', '.dockerignore',
+  // the local preview's folder (its virtualenv and synthesized app), when it runs from the code folder
+  '.cdk-spa-dev/',
 ];
 
 /** What is left out of local package folders (path dependencies), for the hash and for the copy that is built. */

@@ -1,8 +1,11 @@
 import { spawnSync, SpawnSyncReturns } from 'child_process';
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { stripVTControlCharacters } from 'util';
 import * as cdk from 'aws-cdk-lib';
 import { DependencyKind, DependencySource, isFile, LOCAL_PACKAGE_EXCLUDES } from './inputs';
+import { normalizeName } from './project-checks';
 import { localTargetPath, readRequirementsFile } from './requirements-file';
 import { describeTarget, isPureWheel, markerEnvironment, PythonTarget } from './target';
 
@@ -26,6 +29,8 @@ export interface InstallRequest {
   readonly extraArgs: string[];
   readonly python: string;
   readonly uv?: string;
+  /** Why uv could not be installed into the bundle cache, when it was tried and failed. */
+  readonly uvProblem?: string;
 }
 
 /** What an install did. */
@@ -37,9 +42,25 @@ export interface InstallResult {
   readonly builtLocally: string[];
 }
 
-/** Environment for pip and uv: the user's index configuration (never hashed) plus pip/uv equivalents. */
+/**
+ * Environment for pip, uv and poetry: the user's index configuration (never hashed) plus pip/uv equivalents, and no
+ * colour. The CDK CLI runs the app with `FORCE_COLOR=0`, which pip's rich console reads as "force a terminal", so
+ * pip would print ANSI codes into the output the bundler parses: FORCE_COLOR and CLICOLOR_FORCE are removed, and
+ * NO_COLOR / PIP_NO_COLOR / UV_NO_COLOR... turn colour off (every parse also strips ANSI codes, see `run`).
+ */
 export function installerEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, PIP_REQUIRE_VIRTUALENV: '0', PIP_ROOT_USER_ACTION: 'ignore', PIP_DISABLE_PIP_VERSION_CHECK: '1' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PIP_REQUIRE_VIRTUALENV: '0',
+    PIP_ROOT_USER_ACTION: 'ignore',
+    PIP_DISABLE_PIP_VERSION_CHECK: '1',
+    NO_COLOR: '1',
+    PIP_NO_COLOR: '1',
+    PIP_PROGRESS_BAR: 'off',
+  };
+  delete env.FORCE_COLOR;
+  delete env.CLICOLOR_FORCE;
+  delete env.PY_COLORS;
   // uv does not read pip's variables: map them when the uv ones are not set.
   const map: Array<[string, string]> = [
     ['PIP_INDEX_URL', 'UV_INDEX_URL'], ['PIP_EXTRA_INDEX_URL', 'UV_EXTRA_INDEX_URL'], ['PIP_FIND_LINKS', 'UV_FIND_LINKS'],
@@ -72,7 +93,8 @@ export function resolveRequirements(source: DependencySource, req: InstallReques
     case DependencyKind.UV_LOCK: {
       if (!req.uv) {
         throw new Error(`Python bundling: the project is locked with ${source.file}, and exporting that lock needs uv, which was not found `
-          + '(neither the CDK_SPA_UV environment variable nor `uv` on PATH). Install uv (`pip install uv`, or see https://docs.astral.sh/uv/), '
+          + `(neither the CDK_SPA_UV environment variable nor \`uv\` on PATH)${req.uvProblem ? ` and could not be installed (${req.uvProblem})` : ''}. `
+          + 'Install uv (`pip install uv`, or see https://docs.astral.sh/uv/), '
           + 'set CDK_SPA_UV to its path, or add a requirements.txt (`uv export --no-dev --no-emit-project -o requirements.txt`).');
       }
       // The static comparison of pyproject.toml and uv.lock (inputs.ts) already passed; uv's own check also sees
@@ -101,7 +123,7 @@ export function resolveRequirements(source: DependencySource, req: InstallReques
           + 'set CDK_SPA_POETRY to its path, or add a requirements.txt (`poetry export -o requirements.txt`).');
       }
       const file = path.join(req.work, 'requirements.txt');
-      const args = ['export', '--format', 'requirements.txt', '--output', file];
+      const args = ['export', '--no-ansi', '--no-interaction', '--format', 'requirements.txt', '--output', file];
       const result = run(poetry, args, req.entry);
       if (result.status !== 0 || result.error) {
         const noPlugin = /command "export" does not exist|The requested command export does not exist/i.test(result.stderr ?? '');
@@ -172,11 +194,11 @@ export function installWithPip(requirements: string, req: InstallRequest): Insta
     }
     const missing = unresolvedRequirements(result.stderr ?? '').filter((r) => !tried.has(r));
     if (missing.length === 0) {
-      throw doesNotResolve('pip install', req.dependencyFile, t, result);
+      throw doesNotResolve('pip install', req.dependencyFile, t, result, undefined, builtLocally.length > 0 ? wheelDir : undefined);
     }
     for (const requirement of missing) {
       tried.add(requirement);
-      buildPureWheel(requirement, wheelDir, req);
+      buildPureWheel(requirement, wheelDir, req, requirements);
       builtLocally.push(requirement);
     }
     fs.rmSync(req.site, { recursive: true, force: true });
@@ -184,17 +206,30 @@ export function installWithPip(requirements: string, req: InstallRequest): Insta
   }
 }
 
-/** Builds one requirement from its sdist into `wheelDir`; throws unless the wheel is pure Python. */
-function buildPureWheel(requirement: string, wheelDir: string, req: InstallRequest): void {
-  const name = /^[A-Za-z0-9._-]+/.exec(requirement)?.[0] ?? requirement;
+/** `--hash` options of a requirements line. */
+const HASH_OPTION = /\s+--hash[=\s]\s*\S+/g;
+
+/**
+ * Builds one requirement from its sdist into `wheelDir`; throws unless the wheel is pure Python. The sdist is
+ * downloaded with the requirement's line of the file (its `--hash` options included), so pip checks the hash the
+ * lock pins against the file it pins: the sdist. When the file is hash-checked, that line then pins the built wheel
+ * by its own hash, which the bundler just computed from a checked source; the lock's hash is never held against
+ * the bundler's own build.
+ */
+function buildPureWheel(requirement: string, wheelDir: string, req: InstallRequest, requirementsFile: string): void {
+  const name = projectName(requirement);
   const out = path.join(req.work, `build-${name}`);
   fs.mkdirSync(out, { recursive: true });
-  const args = ['wheel', '--no-deps', '--no-binary', name, '--wheel-dir', out, '--no-input', '--quiet', requirement, ...req.extraArgs];
+  const lines = readRequirementsFile(requirementsFile);
+  const line = lines.find((l) => !l.include && !l.local && !l.option && sameProject(l.text.replace(HASH_OPTION, ''), name));
+  const one = path.join(out, 'requirement.txt');
+  fs.writeFileSync(one, `${line?.text ?? requirement}\n`);
+  const args = ['wheel', '--no-deps', '--no-binary', name, '--wheel-dir', out, '--no-input', '--quiet', '-r', one, ...req.extraArgs];
   const result = runPip(req.python, args, req.entry, req.target);
   const wheels = fs.readdirSync(out).filter((f) => f.endsWith('.whl'));
   if (result.status !== 0 || wheels.length === 0) {
-    if (unresolvedRequirements(result.stderr ?? '').length > 0) {
-      throw doesNotResolve('pip install', req.dependencyFile, req.target, result, requirement);
+    if (unresolvedRequirements(result.stderr ?? '').length > 0 || /DO NOT MATCH THE HASHES/i.test(result.stderr ?? '')) {
+      throw doesNotResolve('pip wheel', req.dependencyFile, req.target, result, requirement);
     }
     throw needsCompiling([requirement], req.dependencyFile, req.target,
       `pip wheel ${exitText(result)}; last lines of its output:\n${tail(result)}`, 'building its sdist on this machine failed');
@@ -204,7 +239,18 @@ function buildPureWheel(requirement: string, wheelDir: string, req: InstallReque
       `building its sdist on this machine gave '${wheels[0]}', which contains compiled code for this machine only`);
   }
   fs.mkdirSync(wheelDir, { recursive: true });
-  fs.renameSync(path.join(out, wheels[0]), path.join(wheelDir, wheels[0]));
+  const wheel = path.join(wheelDir, wheels[0]);
+  fs.renameSync(path.join(out, wheels[0]), wheel);
+  if (line && lines.some((l) => /(^|\s)--hash[=\s]/.test(l.text))) {
+    const digest = crypto.createHash('sha256').update(fs.readFileSync(wheel)).digest('hex');
+    fs.writeFileSync(requirementsFile, lines.map((l) => (l === line ? `${l.text.replace(HASH_OPTION, '')} --hash=sha256:${digest}` : l.raw)).join('\n') + '\n');
+  }
+}
+
+/** Whether a requirement (`Name[extra]==1.0 ; marker`) is of the project `name` (PEP 503 names). */
+function sameProject(requirement: string, name: string): boolean {
+  const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(requirement);
+  return m !== null && normalizeName(m[1]) === normalizeName(name);
 }
 
 function needsCompiling(requirements: string[], file: string, t: PythonTarget, detail: string, why: string): NeedsCompilingError {
@@ -219,21 +265,29 @@ function needsCompiling(requirements: string[], file: string, t: PythonTarget, d
     + (detail ? `\n${detail}` : '')), requirements);
 }
 
-function doesNotResolve(what: string, file: string, t: PythonTarget, result: SpawnSyncReturns<string>, requirement?: string): Error {
+function doesNotResolve(
+  what: string, file: string, t: PythonTarget, result: SpawnSyncReturns<string>, requirement?: string, builtWheels?: string,
+): Error {
   const stderr = result.stderr ?? '';
-  const missing = requirement ? [requirement] : unresolvedRequirements(stderr);
-  const conflict = /conflicting dependencies|ResolutionImpossible|No solution found when resolving/.test(stderr);
   const hashMismatch = /DO NOT MATCH THE HASHES|Hash mismatch/i.test(stderr);
-  const problem = hashMismatch
-    ? 'a downloaded file does not match its --hash in the requirements (a changed or tampered file, or a hash for another file)'
-    : missing.length > 0
-      ? `no version of ${missing.map((r) => `'${r}'`).join(', ')} exists on the package index for ${describeTarget(t)}`
-      : conflict ? 'the requirements conflict with each other' : `${what} ${exitText(result)}`;
-  const fix = hashMismatch
-    ? 'Regenerate the hashes from the index you install from (`uv lock`, `poetry lock`, `pip-compile --generate-hashes`), '
-      + 'and check your index configuration (PIP_INDEX_URL / UV_INDEX_URL): a mirror that serves other files fails this check.'
-    : 'Check the names, versions and markers (`pip index versions <name>` lists what exists), and your index configuration '
-      + '(PIP_INDEX_URL / UV_INDEX_URL, network).';
+  const missing = requirement && !hashMismatch ? [requirement] : unresolvedRequirements(stderr);
+  const conflict = /conflicting dependencies|ResolutionImpossible|No solution found when resolving/.test(stderr);
+  // a wheel the bundler built itself is pinned by its own hash: a mismatch there is the bundler's, not the file's
+  const ownBuild = hashMismatch && builtWheels !== undefined && stderr.includes(builtWheels);
+  const problem = ownBuild
+    ? 'a wheel the bundler built from a source distribution failed the hash check (a fault of the bundler, not a changed or tampered file)'
+    : hashMismatch
+      ? 'a downloaded file does not match its --hash in the requirements (a changed or tampered file, or a hash for another file)'
+      : missing.length > 0
+        ? `no version of ${missing.map((r) => `'${r}'`).join(', ')} exists on the package index for ${describeTarget(t)}`
+        : conflict ? 'the requirements conflict with each other' : `${what} ${exitText(result)}`;
+  const fix = ownBuild
+    ? 'Report it to cdk-spa-with-lambda-api with the output below; `installer: PythonInstaller.UV` avoids this path.'
+    : hashMismatch
+      ? 'Regenerate the hashes from the index you install from (`uv lock`, `poetry lock`, `pip-compile --generate-hashes`), '
+        + 'and check your index configuration (PIP_INDEX_URL / UV_INDEX_URL): a mirror that serves other files fails this check.'
+      : 'Check the names, versions and markers (`pip index versions <name>` lists what exists), and your index configuration '
+        + '(PIP_INDEX_URL / UV_INDEX_URL, network).';
   return new Error(redact(`Python bundling: the requirements in ${file} do not resolve: ${problem}. ${fix} `
     + `Last lines of the installer's output:\n${tail(result)}`));
 }
@@ -290,8 +344,15 @@ function runPip(python: string, args: string[], cwd: string, t: PythonTarget): S
   return result;
 }
 
+/** Runs an installer without colour; its output comes back with any ANSI escape codes removed, ready to parse. */
 export function run(command: string, args: string[], cwd: string): SpawnSyncReturns<string> {
-  return spawnSync(command, args, { cwd, env: installerEnv(), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(command, args, { cwd, env: installerEnv(), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { ...result, stdout: stripAnsi(result.stdout), stderr: stripAnsi(result.stderr) };
+}
+
+/** Text without ANSI escape codes (colours, cursor moves), with Node's own `util.stripVTControlCharacters`. */
+export function stripAnsi<T extends string | null | undefined>(text: T): T {
+  return (typeof text === 'string' ? stripVTControlCharacters(text) : text) as T;
 }
 
 export function exitText(result: SpawnSyncReturns<string>): string {

@@ -2,8 +2,10 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { findOnPath, installerEnv, NeedsCompilingError } from './installers';
+import { bundleCacheDir } from './cache';
+import { installerEnv, NeedsCompilingError, redact, stripAnsi } from './installers';
 import { describeTarget, PythonTarget, wheelTagFits } from './target';
+import { availableUv } from './uv-bootstrap';
 import { listFiles } from '../private/files';
 
 /**
@@ -33,6 +35,19 @@ export function validateInstalled(site: string, t: PythonTarget): void {
       + '. It was built on this machine from source (a local path, a git URL or an sdist). Publish or pin a wheel for the Lambda '
       + 'platform, make the package pure Python, or bundle in Docker (`bundling: { dockerFallback: true }`).', names);
   }
+}
+
+/** A top-level module a bundle must contain, and why (for the error message). */
+export interface RequiredModule {
+  /** The import name, e.g. `uvicorn`. */
+  readonly name: string;
+  /** Why the bundle needs it, e.g. `streaming mode (api.streaming) runs the app under uvicorn`. */
+  readonly reason: string;
+}
+
+/** The required modules a bundle lacks (neither `<name>/` nor `<name>.py` at its top level). */
+export function missingModules(bundle: string, required: RequiredModule[]): RequiredModule[] {
+  return required.filter((m) => !fs.existsSync(path.join(bundle, m.name)) && !fs.existsSync(path.join(bundle, `${m.name}.py`)));
 }
 
 /** The ELF `e_machine` of a file (183 = aarch64, 62 = x86_64), or undefined when it is not ELF. */
@@ -109,8 +124,9 @@ export function trimInstalled(site: string, options: { buildSources?: boolean } 
         if (dirent.name === '__pycache__' || ((dirent.name === 'tests' || dirent.name === 'test') && !inDistInfo)) {
           remove(full);
         } else {
-          // `include/` of a package (not a top-level `include` package of its own)
-          walk(full, depth + 1, inInclude || (depth > 0 && dirent.name === 'include'));
+          // `include/` of a package, or the headers pip and uv put at the root (`include/site/python3.X/greenlet/`),
+          // but not a top-level `include` package of its own (one with an __init__.py)
+          walk(full, depth + 1, inInclude || (dirent.name === 'include' && (depth > 0 || !fs.existsSync(path.join(full, '__init__.py')))));
         }
       } else if (/\.(pyi|pyc|pyo)$/.test(dirent.name) || (inDistInfo && INSTALLER_RECORDS.includes(dirent.name)) || (depth === 0 && dirent.name === '.lock')) {
         remove(full);
@@ -120,6 +136,11 @@ export function trimInstalled(site: string, options: { buildSources?: boolean } 
     }
   };
   walk(site, 0, false);
+  // the root `include/` of headers leaves empty folders behind: remove it when no file is left in it
+  const rootInclude = path.join(site, 'include');
+  if (trimSources && fs.existsSync(rootInclude) && !fs.existsSync(path.join(rootInclude, '__init__.py')) && listFiles(rootInclude).length === 0) {
+    fs.rmSync(rootInclude, { recursive: true, force: true });
+  }
   return { files, bytes, sourceFiles, sourceBytes };
 }
 
@@ -134,28 +155,72 @@ export function findExactPython(t: PythonTarget, candidates: string[]): string |
   return undefined;
 }
 
-/** `uv python install` runs that failed in this process (uv, version): not retried. */
-const failedPythonInstalls = new Set<string>();
+/** How long a failed `uv python install` is remembered on this machine before it is tried again. */
+export const PYTHON_DOWNLOAD_RETRY_HOURS = 24;
+
+/** A failed `uv python install`, as remembered in the bundle cache. */
+export interface PythonDownloadFailure {
+  /** The command that failed, e.g. `uv python install cpython@3.14`. */
+  readonly command: string;
+  /** What failed: uv's error line (credentials hidden), or how the command ended. */
+  readonly error: string;
+  /** When it failed (ISO 8601). */
+  readonly at: string;
+}
+
+/** The marker of a failed download of a Python version: `<bundle cache>/.python-download-failed-3.14.json`. */
+export function pythonDownloadMarker(version: string): string {
+  return path.join(bundleCacheDir(), `.python-download-failed-${version}.json`);
+}
+
+/** The failed download of this Python version remembered on this machine, if it is recent enough not to retry. */
+export function recentPythonDownloadFailure(version: string, now = Date.now()): PythonDownloadFailure | undefined {
+  try {
+    const failure = JSON.parse(fs.readFileSync(pythonDownloadMarker(version), 'utf8')) as PythonDownloadFailure;
+    const age = now - Date.parse(failure.at);
+    return age >= 0 && age < PYTHON_DOWNLOAD_RETRY_HOURS * 3_600_000 ? failure : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * A CPython of the target's version that uv finds (its managed Pythons, then PATH) or, when `download` is true,
- * installs (`uv python install`, a python-build-standalone CPython in uv's cache). A failed install is not
- * retried in the same process (offline machines pay its timeout once). Undefined without uv.
+ * installs (`uv python install`, a python-build-standalone CPython in uv's cache). A failed install is remembered
+ * for PYTHON_DOWNLOAD_RETRY_HOURS on this machine (a marker with its time and error in the bundle cache), so an
+ * offline machine pays its timeout once, not on every synth. Undefined without uv.
  */
 export function findUvPython(t: PythonTarget, download: boolean): string | undefined {
-  const uv = process.env.CDK_SPA_UV || findOnPath('uv');
+  const uv = availableUv();
   if (!uv) return undefined;
   const find = () => {
     const r = spawnSync(uv, ['python', 'find', `cpython@${t.version}`, '--no-python-downloads', '--no-project'], { encoding: 'utf8', timeout: 60_000, env: installerEnv() });
-    return r.status === 0 && r.stdout.trim() ? findExactPython(t, [r.stdout.trim()]) : undefined;
+    const found = stripAnsi(r.stdout ?? '').trim();
+    return r.status === 0 && found ? findExactPython(t, [found]) : undefined;
   };
   const found = find();
-  if (found || !download || failedPythonInstalls.has(`${uv}\0${t.version}`)) return found;
-  const install = spawnSync(uv, ['python', 'install', `cpython@${t.version}`], { encoding: 'utf8', timeout: 600_000, env: installerEnv() });
+  if (found || !download || recentPythonDownloadFailure(t.version)) return found;
+  const args = ['python', 'install', `cpython@${t.version}`];
+  const install = spawnSync(uv, args, { encoding: 'utf8', timeout: 600_000, env: installerEnv() });
+  const marker = pythonDownloadMarker(t.version);
   if (install.status !== 0) {
-    failedPythonInstalls.add(`${uv}\0${t.version}`);
+    const lines = stripAnsi(`${install.stderr ?? ''}\n${install.stdout ?? ''}`).split('\n').map((l) => l.trim()).filter((l) => l !== '');
+    const errorLine = lines.find((l) => /^error:/i.test(l)) ?? lines[lines.length - 1];
+    const how = install.error ? `could not start (${install.error.message})` : install.status === null ? `was stopped (${install.signal}) after ${install.signal === 'SIGTERM' ? '600 s' : 'a signal'}` : `exited with code ${install.status}`;
+    const failure: PythonDownloadFailure = {
+      command: `uv ${args.join(' ')}`,
+      error: redact(`${how}${errorLine ? `: ${errorLine.length > 300 ? `${errorLine.slice(0, 300)}...` : errorLine}` : ''}`),
+      at: new Date().toISOString(),
+    };
+    try {
+      fs.mkdirSync(path.dirname(marker), { recursive: true });
+      fs.writeFileSync(marker, JSON.stringify(failure, undefined, 2));
+    } catch {
+      // a read-only cache: the download is tried again next time
+    }
     return undefined;
   }
+  fs.rmSync(marker, { force: true });
   return find();
 }
 
@@ -231,7 +296,7 @@ export function largestPackages(bundle: string, count: number): Array<{ name: st
     .sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name)).slice(0, count);
 }
 
-/** `12.3 MB` */
+/** `12.3 MiB`: sizes are in MiB (2^20 bytes) everywhere, as Lambda states its limits (250 MiB = 262,144,000 bytes). */
 export function megabytes(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(1)} MB`;
+  return `${(bytes / 1048576).toFixed(1)} MiB`;
 }

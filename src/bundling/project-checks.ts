@@ -174,8 +174,19 @@ export function someReleaseOf(minorVersion: string, specifier: string): boolean 
   return false;
 }
 
-/** The Python versions of Lambda's Python runtimes, oldest first. */
-const LAMBDA_PYTHONS = ['3.9', '3.10', '3.11', '3.12', '3.13', '3.14'];
+/**
+ * The Python 3 runtimes of the installed aws-cdk-lib (its `lambda.Runtime.PYTHON_3_X` statics, read at run time, so a
+ * newer aws-cdk-lib brings its new runtimes along), oldest first, as `[static name, Python version]`.
+ */
+export function lambdaPythonRuntimes(): Array<{ name: string; version: string }> {
+  const found: Array<{ name: string; version: string }> = [];
+  for (const key of Object.getOwnPropertyNames(lambda.Runtime)) {
+    const m = /^PYTHON_3_(\d+)$/.exec(key);
+    const runtime = (lambda.Runtime as unknown as Record<string, unknown>)[key];
+    if (m && runtime instanceof lambda.Runtime && runtime.name === `python3.${m[1]}`) found.push({ name: key, version: `3.${m[1]}` });
+  }
+  return found.sort((a, b) => Number(a.version.slice(2)) - Number(b.version.slice(2)));
+}
 
 /**
  * Fails when no release of the runtime's Python satisfies the project's `requires-python` (in `[project]`,
@@ -188,10 +199,11 @@ export function checkRuntimeAgainstRequiresPython(runtime: lambda.Runtime, requi
   const version = m[1];
   const refusing = requirements.filter((r) => r.specifier.split('||').every((alt) => pep440.validRange(alt) && !someReleaseOf(version, alt)));
   if (refusing.length === 0) return;
-  const fits = LAMBDA_PYTHONS.filter((v) => requirements.every((r) => r.specifier.split('||').some((alt) => !pep440.validRange(alt) || someReleaseOf(v, alt))));
+  const fits = lambdaPythonRuntimes()
+    .filter((r) => requirements.every((req) => req.specifier.split('||').some((alt) => !pep440.validRange(alt) || someReleaseOf(r.version, alt))));
   const fix = fits.length > 0
-    ? `Use a runtime the project supports (${fits.map((v) => `lambda.Runtime.PYTHON_${v.replace('.', '_')}`).join(', ')})`
-    : 'Use a Lambda Python runtime the project supports';
+    ? `Use a runtime the project supports (${fits.map((r) => `lambda.Runtime.${r.name}`).join(', ')})`
+    : 'No Python runtime of the installed aws-cdk-lib satisfies it: use one the project supports (a newer aws-cdk-lib may have it)';
   throw new Error(`Python bundling: the runtime is ${runtime.name}, but the project requires Python ${refusing.map((r) => `${JSON.stringify(r.written)} `
     + `(${r.where})`).join(' and ')}, which no Python ${version} release satisfies. ${fix}, or lower requires-python if the code runs on ${version}.`);
 }

@@ -3,12 +3,13 @@
  */
 export enum PythonInstaller {
   /**
-   * uv when it is found (the `CDK_SPA_UV` environment variable, or `uv` on PATH), otherwise pip.
+   * uv: the one found (the `CDK_SPA_UV` environment variable, or `uv` on PATH), or else uv 0.13.9, installed once
+   * into the bundle cache with pip (hash-checked). pip (24.2 or later) only when uv cannot be installed.
    */
   AUTO = 'auto',
 
   /**
-   * pip, run by the Python interpreter (`python3`, or the `python` option, or `CDK_SPA_PYTHON`).
+   * pip 24.2 or later, run by the Python interpreter (`python3`, or the `python` option, or `CDK_SPA_PYTHON`).
    *
    * It installs manylinux wheels for the function's runtime and architecture with
    * `--platform ... --python-version ... --only-binary=:all:`.
@@ -18,7 +19,7 @@ export enum PythonInstaller {
   /**
    * uv (`uv pip install --python-platform <arch>-manylinux_2_<glibc> --python-version X.Y --target ...`).
    *
-   * Fails when uv is not found.
+   * Fails when uv is not found and cannot be installed into the bundle cache.
    */
   UV = 'uv',
 
@@ -44,7 +45,7 @@ export interface PythonBundlingOptions {
   /**
    * The tool that installs the dependencies.
    *
-   * @default PythonInstaller.AUTO - uv when it is found, otherwise pip
+   * @default PythonInstaller.AUTO - uv (found, or installed into the bundle cache), otherwise pip 24.2 or later
    */
   readonly installer?: PythonInstaller;
 
@@ -52,12 +53,25 @@ export interface PythonBundlingOptions {
    * Extra patterns of project files to leave out of the bundle, in `.gitignore` syntax.
    *
    * They add to the defaults (`tests/`, `__pycache__/`, `*.pyc`, `.venv/`, `.env`, `.env.*`, `node_modules/`,
-   * `.git/`, `.mypy_cache/`, `.pytest_cache/`, ...) and to the patterns in the project's `.lambdaignore` file.
+   * `.git/`, `.mypy_cache/`, `.pytest_cache/`, `Dockerfile*`, `.dockerignore`, ...), to what the project's `.gitignore`
+   * ignores (see `respectGitignore`) and to the patterns in the project's `.lambdaignore` file.
    * A pattern starting with `!` brings back a file that an earlier pattern left out.
    *
    * @default - only the defaults and `.lambdaignore`
    */
   readonly exclude?: string[];
+
+  /**
+   * Leave out of the bundle the files that the project's `.gitignore` files ignore.
+   *
+   * The `.gitignore` of the project folder and its subfolders count, and, inside a git repository, those of the
+   * folders between the repository root and the project, with git's rules (a deeper file wins, `!` brings a file
+   * back). Local clutter (`.env.local`, `*.log`, build output, a folder a local run left behind) then never ships.
+   * A pattern of `exclude` starting with `!` brings back a file that `.gitignore` ignores.
+   *
+   * @default true
+   */
+  readonly respectGitignore?: boolean;
 
   /**
    * Precompile the bundle's Python files to bytecode (`compileall`, unchecked-hash `.pyc` files).
@@ -76,9 +90,10 @@ export interface PythonBundlingOptions {
    * Let uv download a CPython of the runtime's version (`uv python install 3.X`, a standalone build kept in uv's
    * data folder) when no interpreter of that version is on the machine, to precompile the bundle with.
    *
-   * Only used when uv is found and `precompile` is true. Set it to false on offline machines or where nothing
-   * may be downloaded; uv's own `UV_OFFLINE` and `UV_PYTHON_DOWNLOADS=never` are honoured too. A failed download
-   * skips precompilation with the info message, it never fails synth.
+   * Only used when uv is at hand (yours, or the one the bundler installed) and `precompile` is true. Set it to false
+   * on offline machines or where nothing may be downloaded; uv's own `UV_OFFLINE` and `UV_PYTHON_DOWNLOADS=never` are
+   * honoured too. A failed download skips precompilation with the info message (which says what failed), it never
+   * fails synth, and it is not tried again on this machine for 24 hours.
    *
    * @default true
    */
@@ -90,7 +105,7 @@ export interface PythonBundlingOptions {
    * package's `include/` folder, and `share/man`.
    *
    * Importing a package never reads them (they matter only when compiling against it); on real projects they are
-   * several percent of the bundle (psycopg-binary alone ships 6.7 MB of `.c`). The size report counts them in
+   * several percent of the bundle (psycopg-binary alone ships 6.4 MiB of `.c`). The size report counts them in
    * "trimmed". `.py`, `.so` and data files are never removed, nor headers outside an `include/` folder.
    *
    * @default true

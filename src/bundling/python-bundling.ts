@@ -6,16 +6,19 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { bundleCacheDir, copyTree, readCached, writeCached } from './cache';
 import { dockerBundlingOptions, writeDockerInputs } from './docker';
+import { gitignoreExcludes } from './gitignore';
 import { DEFAULT_PYTHON_EXCLUDES, DependencyKind, DependencySource, findDependencySource, readLambdaIgnore } from './inputs';
 import {
-  findOnPath, InstallRequest, InstallResult, installWithPip, installWithUv, NeedsCompilingError, resolveRequirements,
+  InstallRequest, InstallResult, installWithPip, installWithUv, NeedsCompilingError, resolveRequirements,
 } from './installers';
 import {
-  findExactPython, findUvPython, largestPackages, measureBundle, megabytes, precompile, trimInstalled, validateInstalled,
+  findExactPython, findUvPython, largestPackages, measureBundle, megabytes, missingModules, precompile, PYTHON_DOWNLOAD_RETRY_HOURS,
+  recentPythonDownloadFailure, RequiredModule, trimInstalled, validateInstalled,
 } from './postprocess';
 import { checkRuntimeAgainstRequiresPython } from './project-checks';
 import { PythonBundlingOptions, PythonInstaller } from './python-bundling-options';
 import { PythonTarget, resolveTarget } from './target';
+import { availableUv, BOOTSTRAP_UV_VERSION, checkPipVersion, findOrBootstrapUv } from './uv-bootstrap';
 
 export { DEFAULT_PYTHON_EXCLUDES } from './inputs';
 export { bundleCacheDir } from './cache';
@@ -37,8 +40,13 @@ export interface PythonBundlingProps extends PythonBundlingOptions {
   readonly architecture: lambda.Architecture;
   /** The construct that gets the size report and other annotations. @default - no annotations */
   readonly scope?: Construct;
-  /** The unzipped size limit, in bytes. @default 262144000 (Lambda's 250 MB) */
+  /** The unzipped size limit, in bytes. @default 262144000 (Lambda's 250 MiB) */
   readonly sizeLimitBytes?: number;
+  /**
+   * Top-level modules the bundle must contain (streaming mode: uvicorn), checked after every local bundling, cache
+   * hits included; not part of the asset hash. @default - none
+   */
+  readonly requiredModules?: RequiredModule[];
 }
 
 /** What the most recent local bundling did (diagnostics, tests and the benchmark). */
@@ -88,7 +96,7 @@ export function pipPlatformTags(runtime: lambda.Runtime, architecture: lambda.Ar
 }
 
 /** Bump whenever the same inputs would bundle differently (installer flags, trimming, platform tags...). */
-const BUNDLER_VERSION = 'python-bundler/3';
+const BUNDLER_VERSION = 'python-bundler/4';
 /** Lambda's limit for the unzipped deployment package (function code and layers), in bytes. */
 const LAMBDA_UNZIPPED_LIMIT = 262_144_000;
 
@@ -102,7 +110,10 @@ export function pythonBundledCode(props: PythonBundlingProps): lambda.AssetCode 
   const source = findDependencySource(entry);
   // before anything is installed: a runtime no release of which the project accepts fails here, with both named
   checkRuntimeAgainstRequiresPython(props.runtime, source.pythonRequirements);
-  const exclude = [...DEFAULT_PYTHON_EXCLUDES, ...readLambdaIgnore(entry), ...(props.exclude ?? [])];
+  const exclude = [
+    ...(props.respectGitignore ?? true ? gitignoreExcludes(entry) : []),
+    ...DEFAULT_PYTHON_EXCLUDES, ...readLambdaIgnore(entry), ...(props.exclude ?? []),
+  ];
   const installer = props.installer ?? PythonInstaller.AUTO;
   const precompileWanted = props.precompile ?? true;
   const trimBuildSources = props.trimBuildSources ?? true;
@@ -146,6 +157,7 @@ export function pythonBundledCode(props: PythonBundlingProps): lambda.AssetCode 
     dockerFallback: props.dockerFallback ?? false,
     cache: props.cache ?? true,
     sizeLimitBytes: props.sizeLimitBytes ?? LAMBDA_UNZIPPED_LIMIT,
+    requiredModules: props.requiredModules ?? [],
   };
   return lambda.Code.fromAsset(entry, {
     assetHashType: cdk.AssetHashType.CUSTOM,
@@ -171,6 +183,7 @@ interface BundlerSettings {
   readonly dockerFallback: boolean;
   readonly cache: boolean;
   readonly sizeLimitBytes: number;
+  readonly requiredModules: RequiredModule[];
 }
 
 /** What is kept next to a cached bundle, to report on a cache hit. */
@@ -236,6 +249,8 @@ class LocalPythonBundler implements cdk.ILocalBundling {
 
       // The project's files first; an installed package with the same top-level name does not replace them.
       cdk.FileSystem.copyDirectory(s.entry, bundle, { exclude: s.exclude, ignoreMode: cdk.IgnoreMode.GIT });
+      // The asset hash sees files, not folders: an empty folder (one a local run created) would ship unseen.
+      removeEmptyFolders(bundle);
       const clashes: string[] = [];
       for (const name of fs.readdirSync(site)) {
         if (fs.existsSync(path.join(bundle, name))) clashes.push(name);
@@ -285,16 +300,27 @@ class LocalPythonBundler implements cdk.ILocalBundling {
     return { bundler: BUNDLER_VERSION };
   }
 
-  /** Installs the dependencies into `site`, or returns undefined when there is nothing to install. */
+  /**
+   * Installs the dependencies into `site`, or returns undefined when there is nothing to install. uv is the installer
+   * (the user's, or the exact release the bundler installs into its cache); pip only when asked for, or as the last
+   * resort when uv cannot be installed (offline without it), and then only pip 24.2 or later.
+   */
   private install(site: string, scratch: string): InstallResult | undefined {
     const s = this.s;
-    const uv = process.env.CDK_SPA_UV || findOnPath('uv');
+    if (!s.source.hasDependencies) return undefined;
+    let uv: string | undefined;
+    let uvProblem: string | undefined;
+    if (s.installer !== PythonInstaller.PIP || s.source.kind === DependencyKind.UV_LOCK) {
+      const lookup = findOrBootstrapUv(s.python);
+      uv = lookup.uv;
+      uvProblem = lookup.error;
+    }
     if (s.installer === PythonInstaller.UV && !uv) {
       throw new Error('Python bundling: installer is PythonInstaller.UV, but uv was not found (neither the CDK_SPA_UV environment variable '
-        + 'nor `uv` on PATH). Install uv (`pip install uv`, or see https://docs.astral.sh/uv/), set CDK_SPA_UV to its path, '
-        + 'or use PythonInstaller.AUTO or PythonInstaller.PIP.');
+        + `nor \`uv\` on PATH), and installing uv ${BOOTSTRAP_UV_VERSION} into the bundle cache failed: ${uvProblem}. Install uv (https://docs.astral.sh/uv/), `
+        + 'set CDK_SPA_UV to its path, or check your index configuration (PIP_INDEX_URL) and network.');
     }
-    const useUv = s.installer === PythonInstaller.UV || (s.installer === PythonInstaller.AUTO && uv !== undefined);
+    const useUv = s.installer !== PythonInstaller.PIP && uv !== undefined;
     const request: InstallRequest = {
       entry: s.entry,
       dependencyFile: s.source.file,
@@ -304,9 +330,17 @@ class LocalPythonBundler implements cdk.ILocalBundling {
       extraArgs: s.extraArgs,
       python: s.python,
       uv,
+      uvProblem,
     };
     const requirements = resolveRequirements(s.source, request, !useUv);
     if (!requirements) return undefined;
+    if (!useUv) {
+      checkPipVersion(s.python, uvProblem);
+      if (uvProblem) {
+        this.warn('bundling-uv-unavailable', `uv was not found and could not be installed (${uvProblem}); the dependencies are installed `
+          + 'with pip instead, the last resort. Install uv (https://docs.astral.sh/uv/) or set CDK_SPA_UV for the installer the bundler is tested with.');
+      }
+    }
     return useUv ? installWithUv(requirements, request) : installWithPip(requirements, request);
   }
 
@@ -334,10 +368,16 @@ class LocalPythonBundler implements cdk.ILocalBundling {
 
   private precompileSkipped(): void {
     const v = this.s.target.version;
+    // what failed, when a uv download of this version failed lately on this machine (remembered, not retried on every synth)
+    const failure = this.s.downloadPython ? recentPythonDownloadFailure(v) : undefined;
+    const download = failure
+      ? `; \`${failure.command}\` failed on this machine (${failure.error}), and is not tried again for ${PYTHON_DOWNLOAD_RETRY_HOURS} hours `
+        + `(delete .python-download-failed-${v}.json in the bundle cache to retry at the next synth)`
+      : '';
     this.info('bundling-precompile-skipped', `Bytecode precompilation skipped: no CPython ${v} interpreter found `
       + `(looked for the python option or CDK_SPA_PYTHON, python${v} and python3 on PATH, and with uv for a uv-managed Python ${v}, `
-      + 'installed unless bundling.downloadPython is false). Without it, Lambda compiles every imported module at each cold start. To precompile, install '
-      + `Python ${v} so that python${v} is on PATH (or set CDK_SPA_PYTHON to it), install uv (\`uv python install ${v}\`), `
+      + `installed unless bundling.downloadPython is false)${download}. Without it, Lambda compiles every imported module at each cold start. To precompile, install `
+      + `Python ${v} so that python${v} is on PATH (or set CDK_SPA_PYTHON to it), ${failure ? `run \`uv python install ${v}\` once online` : `install uv (\`uv python install ${v}\`)`}, `
       + 'or set bundling.precompile to false to silence this.');
   }
 
@@ -352,7 +392,7 @@ class LocalPythonBundler implements cdk.ILocalBundling {
       target: s.target,
       extraArgs: s.extraArgs,
       python: s.python,
-      uv: process.env.CDK_SPA_UV || findOnPath('uv'),
+      uv: availableUv(),
     });
     lastReport = {
       outputDir,
@@ -377,6 +417,11 @@ class LocalPythonBundler implements cdk.ILocalBundling {
    */
   private finish(report: Omit<PythonBundleReport, 'assetHash' | 'dependencies'>): void {
     const s = this.s;
+    const missing = missingModules(report.outputDir, s.requiredModules);
+    if (missing.length > 0) {
+      throw new Error(missing.map((m) => `Python bundling: the bundle of ${s.entry} has no \`${m.name}\` module, but ${m.reason}. `
+        + `Add ${m.name} to the project's dependencies (requirements.txt, or pyproject.toml and its lock), pinned, and synth again.`).join('\n'));
+    }
     lastReport = { ...report, assetHash: s.assetHash, dependencies: s.source.kind };
     this.info('bundling-report', `Python bundle for ${s.target.runtimeName} ${s.target.machine}: ${megabytes(report.unzippedBytes)} unzipped, `
       + `${megabytes(report.zippedBytes)} zipped, ${report.fileCount} files; dependencies from ${s.source.kind}; `
@@ -389,5 +434,15 @@ class LocalPythonBundler implements cdk.ILocalBundling {
 
   private warn(id: string, message: string): void {
     this.annotate('warning', id, message);
+  }
+}
+
+/** Removes the empty folders under `dir` (deepest first), not `dir` itself. */
+function removeEmptyFolders(dir: string): void {
+  for (const dirent of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (!dirent.isDirectory()) continue;
+    const full = path.join(dir, dirent.name);
+    removeEmptyFolders(full);
+    if (fs.readdirSync(full).length === 0) fs.rmdirSync(full);
   }
 }

@@ -10,6 +10,7 @@ import * as net from 'net';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { AppFacts, chooseConstruct, readAssembly, synthesize } from './app-facts';
+import { HostCheck } from './host-check';
 import { DevError, hasExited, killAllGroupsNow, killGroup, spawnGroup } from './process';
 import { PythonApi } from './python-api';
 import { DevServer, responseHeadersFor } from './server';
@@ -39,7 +40,12 @@ The settings come from the SpaWithLambdaApi in the CDK app (synthesized without 
   --prefix <path>      the API prefix (api.prefix; default /api)
   --port <n>           the port (default: $PORT, else 3000; 0 picks a free one)
   --host <address>     the address to listen on (default 127.0.0.1)
-  --python <path>      the Python 3 to build the API's virtualenv with (default: $CDK_SPA_PYTHON, else python3)
+  --allowed-host <name>  answer requests for this Host too (repeatable; a leading dot allows subdomains). Only
+                       localhost names, IP addresses and --host are answered otherwise: any other Host gets a 403,
+                       so a web page cannot reach the local API through DNS rebinding
+  --python <path>      the Python 3 to build the API's virtualenv with; it must satisfy requires-python (default:
+                       $CDK_SPA_PYTHON, else the runtime's Python, else the nearest version that satisfies
+                       requires-python, on PATH or found by uv)
   --cache-dir <dir>    where the virtualenv and the synthesized app are kept (default .cdk-spa-dev)
   --poll               watch the API folder by polling (network drives, some containers)
   --streaming          serve the API as api.streaming does: uvicorn on the ASGI app, responses streamed
@@ -58,6 +64,7 @@ interface Flags {
   'prefix'?: string;
   'port'?: string;
   'host'?: string;
+  'allowed-host'?: string[];
   'python'?: string;
   'cache-dir'?: string;
   'poll'?: boolean;
@@ -85,6 +92,7 @@ async function main(argv: string[]): Promise<void> {
         'prefix': { type: 'string' },
         'port': { type: 'string' },
         'host': { type: 'string' },
+        'allowed-host': { type: 'string', multiple: true },
         'python': { type: 'string' },
         'cache-dir': { type: 'string' },
         'poll': { type: 'boolean' },
@@ -157,7 +165,9 @@ async function main(argv: string[]): Promise<void> {
       throw new DevError(`The site folder ${path.resolve(siteDir)} has no index.html. Build the SPA first (for example \`npm run build\`), `
         + 'or serve it through Vite with --vite <frontend folder>.');
     }
-    site = new StaticSite(siteDir, facts?.hashedAssetGlobs);
+    site = new StaticSite(siteDir, facts?.hashedAssetGlobs, routing === 'viewer-request-function'
+      ? { apiPrefix: prefix, prerenderedRoutes: facts?.prerenderedRoutes ?? true, notFoundPage: facts?.notFoundPage }
+      : undefined);
   }
 
   let responseHeaders: Record<string, string> = responseHeadersFor(facts?.contentSecurityPolicy ?? DEFAULT_CONTENT_SECURITY_POLICY);
@@ -225,6 +235,7 @@ async function main(argv: string[]): Promise<void> {
     vite: viteUrl ? new ViteOrigin(viteUrl) : undefined,
     api,
     streaming,
+    hostCheck: new HostCheck(flags.host ?? '127.0.0.1', flags['allowed-host'] ?? []),
     log,
   });
   let actualPort: number;

@@ -24,6 +24,10 @@ export interface DevFacts {
   readonly hashedAssetGlobs?: string[];
   /** `viewer-request-function`, `error-responses` or `none`. */
   readonly routing: string;
+  /** Whether the routing function routes prerendered pages from the site's file list (absent in facts of older versions: true). */
+  readonly prerenderedRoutes?: boolean;
+  /** The static site's not-found page (`SpaRoutingFallback.notFoundPage()`), served with 404 for unknown paths. */
+  readonly notFoundPage?: string;
   /** The Content-Security-Policy of the construct's security headers; undefined with the user's own policy. */
   readonly contentSecurityPolicy?: string;
   /** True when `responseHeadersPolicy` is the user's own (its headers are not known at synth time). */
@@ -39,6 +43,8 @@ export interface DevFacts {
     /** e.g. `python3.14` */
     readonly runtime: string;
     readonly timeoutSeconds: number;
+    /** True in streaming mode (`api.streaming`): the app runs under uvicorn; absent otherwise. */
+    readonly streaming?: boolean;
   };
 }
 
@@ -60,6 +66,8 @@ export function recordDevFacts(scope: Construct, props: SpaWithLambdaApiProps, a
     site: literal(props.site.source) ? rel(props.site.source) : undefined,
     hashedAssetGlobs: props.site.hashedAssetGlobs,
     routing: props.site.routing?.mode ?? 'viewer-request-function',
+    prerenderedRoutes: props.site.routing?.prerenderedRoutes ?? true,
+    notFoundPage: props.site.routing?.fallback.page,
     contentSecurityPolicy: props.responseHeadersPolicy ? undefined : (props.contentSecurityPolicy ?? DEFAULT_CONTENT_SECURITY_POLICY),
     customResponseHeadersPolicy: props.responseHeadersPolicy !== undefined,
     api: {
@@ -69,7 +77,8 @@ export function recordDevFacts(scope: Construct, props: SpaWithLambdaApiProps, a
       environment,
       secrets: Object.keys(props.api.secrets ?? {}),
       runtime: fn.runtime.name,
-      timeoutSeconds: fn.timeout.isUnresolved() ? 30 : fn.timeout.toSeconds(),
+      timeoutSeconds: fn.timeout.isUnresolved() ? (fn.streaming ? 900 : 30) : fn.timeout.toSeconds(),
+      ...(fn.streaming ? { streaming: true } : {}),
     },
   };
   scope.node.addMetadata(DEV_METADATA_TYPE, facts);

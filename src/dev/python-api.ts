@@ -1,4 +1,6 @@
 import { ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as readline from 'readline';
 import { HttpApiEvent } from './apigw';
@@ -42,6 +44,8 @@ export class PythonApi {
   private waiting?: (message: Record<string, unknown> | undefined) => void;
   private nextId = 1;
   private stopped = false;
+  /** The process's temp folder (its TMPDIR, as /tmp in Lambda): a new one per process, removed with it. */
+  private tmpDir?: string;
 
   constructor(private readonly options: PythonApiOptions) {}
 
@@ -84,9 +88,21 @@ export class PythonApi {
     if (this.stopped) return;
     const python = await this.options.python();
     const started = Date.now();
+    // a fresh, empty /tmp for each process, as a new Lambda execution environment has
+    if (this.tmpDir) fs.rmSync(this.tmpDir, { recursive: true, force: true });
+    this.tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-spa-dev-tmp-'));
+    tmpDirs.add(this.tmpDir);
     const child = spawnGroup(python, ['-u', DEV_SERVER_SCRIPT, path.resolve(this.options.source), this.options.handler], {
       cwd: this.options.source,
-      env: { ...process.env, ...this.options.environment, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
+      env: {
+        ...process.env,
+        ...this.options.environment,
+        PYTHONUNBUFFERED: '1',
+        PYTHONDONTWRITEBYTECODE: '1',
+        TMPDIR: this.tmpDir,
+        TEMP: this.tmpDir,
+        TMP: this.tmpDir,
+      },
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     this.child = child;
@@ -164,5 +180,14 @@ export class PythonApi {
       child.stdin?.end();
       await killGroup(child, 2000);
     }
+    if (this.tmpDir) {
+      fs.rmSync(this.tmpDir, { recursive: true, force: true });
+      tmpDirs.delete(this.tmpDir);
+      this.tmpDir = undefined;
+    }
   }
 }
+
+/** The temp folders of running Python processes, removed on exit (stop() in cli.ts exits without awaiting every kill). */
+const tmpDirs = new Set<string>();
+process.on('exit', () => tmpDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));

@@ -2,6 +2,7 @@ import * as crypto from 'crypto';
 import * as http from 'http';
 import * as net from 'net';
 import { functionErrorResponse, fromHttpApiResult, toHttpApiEvent } from './apigw';
+import { blockedHostMessage, HostCheck } from './host-check';
 import { DevError } from './process';
 import { PythonApi } from './python-api';
 import {
@@ -26,6 +27,8 @@ export interface DevServerOptions {
   readonly api: PythonApi;
   /** In streaming mode (`api.streaming`), `<prefix>/*` is proxied to uvicorn and streamed (src/dev/streaming.ts). */
   readonly streaming?: StreamingApi;
+  /** Which `Host` values are answered (the DNS-rebinding guard); any other gets a 403. */
+  readonly hostCheck: HostCheck;
   readonly log: (line: string) => void;
 }
 
@@ -46,9 +49,13 @@ export class DevServer {
 
   constructor(private readonly options: DevServerOptions) {
     this.server = http.createServer((req, res) => {
+      if (!options.hostCheck.allows(req.headers.host)) {
+        options.log(`${req.method} ${req.url} -> 403: Host ${JSON.stringify(req.headers.host)} is not allowed (--allowed-host adds a name)`);
+        req.resume();
+        return this.send(res, { statusCode: 403, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: Buffer.from(blockedHostMessage(req.headers.host!)) });
+      }
       if (options.streaming && (req.url ?? '/').split('?')[0].startsWith(`${options.prefix}/`)) {
-        void proxyStreaming(options.streaming, req, res, options.responseHeaders, options.log);
-        return;
+        return void proxyStreaming(options.streaming, req, res, options.responseHeaders, options.log);
       }
       this.handle(req).then((response) => this.send(res, response), (e: Error) => {
         options.log(`error: ${e.stack ?? e.message}`);
@@ -60,7 +67,9 @@ export class DevServer {
       socket.on('close', () => this.sockets.delete(socket));
     });
     this.server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
-      if (this.options.vite && !(req.url ?? '').startsWith(`${this.options.prefix}/`)) {
+      if (!options.hostCheck.allows(req.headers.host)) {
+        socket.end('HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\n\r\n' + blockedHostMessage(req.headers.host!));
+      } else if (this.options.vite && !(req.url ?? '').startsWith(`${this.options.prefix}/`)) {
         this.options.vite.upgrade(req, socket, head);
       } else {
         socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');

@@ -4,10 +4,32 @@ import * as http from 'http';
 import * as net from 'net';
 import * as path from 'path';
 import * as vm from 'vm';
+import { listFiles } from '../private/files';
+import { evaluateFunction, routeTable, routingFunctionCode } from '../routing/route-table';
 import { hashedClassifier } from '../site/site-deployment';
 
 /** The SPA-routing CloudFront Function that the distribution runs, the same file. */
 export const SPA_ROUTING_FUNCTION = path.join(__dirname, '..', 'routing', 'runtime', 'spa-routing.js');
+
+/** How the site's routing function is built, as the construct builds it (see `routingData`). */
+export interface SiteRoutingOptions {
+  /** The API prefix, for example `/api`: its paths never enter the route table. */
+  readonly apiPrefix: string;
+  /** Whether prerendered pages are routed from the folder's file list. */
+  readonly prerenderedRoutes: boolean;
+  /** The static site's not-found page, served with status 404 for unknown paths. */
+  readonly notFoundPage?: string;
+}
+
+/**
+ * The routing function of the built folder being served, when there is one: `loadViewerRequestFunction()` without
+ * a file runs it. The dev command serves one folder per process; the last `StaticSite` made with routing options
+ * is the one (the dev server loads its routing function after the site is made).
+ */
+let servedSite: StaticSite | undefined;
+
+/** How long the served folder's route table is trusted before the folder is listed again. */
+const RELIST_AFTER_MS = 500;
 
 /** A response the dev server sends, fully buffered. */
 export interface DevResponse {
@@ -35,9 +57,18 @@ export interface ViewerRequestEvent {
 
 type ViewerRequestHandler = (event: unknown) => unknown;
 
-/** Loads the CloudFront Function's `handler` in a fresh context, as the runtime evaluates the code. */
-export function loadViewerRequestFunction(file = SPA_ROUTING_FUNCTION): ViewerRequestHandler {
-  return vm.runInNewContext(`${fs.readFileSync(file, 'utf8')}\n;handler`, {}, { filename: file });
+/**
+ * Loads the CloudFront Function's `handler` in a fresh context, as the runtime evaluates the code. Without a file:
+ * the code the construct deploys for the folder being served (its route table, read again when the folder
+ * changes), or the SPA rule alone when no folder is served (Vite).
+ */
+export function loadViewerRequestFunction(file?: string): ViewerRequestHandler {
+  if (file !== undefined) {
+    return vm.runInNewContext(`${fs.readFileSync(file, 'utf8')}\n;handler`, {}, { filename: file });
+  }
+  const site = servedSite;
+  if (site) return (event) => site.routingFunction()(event);
+  return evaluateFunction(routingFunctionCode({}));
 }
 
 /**
@@ -151,11 +182,35 @@ const CONTENT_TYPES: Record<string, string> = {
 export class StaticSite {
   private readonly root: string;
   private readonly isHashed: (file: string) => boolean;
+  private readonly routing?: SiteRoutingOptions;
+  private built?: { readonly stamp: string; readonly at: number; readonly handler: ViewerRequestHandler };
 
-  /** @param hashedAssetGlobs `site.hashedAssetGlobs`; unset, hashed files are told by their names, as the upload does */
-  constructor(root: string, hashedAssetGlobs?: string[]) {
+  /**
+   * @param hashedAssetGlobs `site.hashedAssetGlobs`; unset, hashed files are told by their names, as the upload does
+   * @param routing the routing function's options; with them, `loadViewerRequestFunction()` runs this folder's function
+   */
+  constructor(root: string, hashedAssetGlobs?: string[], routing?: SiteRoutingOptions) {
     this.root = path.resolve(root);
     this.isHashed = hashedClassifier(hashedAssetGlobs);
+    this.routing = routing;
+    if (routing) servedSite = this;
+  }
+
+  /**
+   * The routing function the construct would deploy for the folder as it is now: the same code with the same route
+   * table (`routeTable` of the folder's file list), made again when a file is added or removed.
+   */
+  public routingFunction(): ViewerRequestHandler {
+    if (this.built && Date.now() - this.built.at < RELIST_AFTER_MS) return this.built.handler; // one listing per request burst
+    const files = this.routing?.prerenderedRoutes ? listFiles(this.root, { followSymlinks: true }) : [];
+    const stamp = files.join('\n');
+    if (!this.built || this.built.stamp !== stamp) {
+      const code = routingFunctionCode(routeTable(files, this.routing?.apiPrefix ?? '/api'), this.routing?.notFoundPage);
+      this.built = { stamp, at: Date.now(), handler: evaluateFunction(code) };
+    } else {
+      this.built = { ...this.built, at: Date.now() };
+    }
+    return this.built.handler;
   }
 
   public serve(uri: string, method: string): DevResponse {
@@ -180,10 +235,18 @@ export class StaticSite {
     }
     if (!stat?.isFile()) return noSuchKey(key);
     const body = fs.readFileSync(file);
+    // the viewer-response event of the same function: the not-found page gets its 404 (a 200 otherwise)
+    const statusCode = this.routing?.notFoundPage === undefined ? 200 : (this.routingFunction()({
+      version: '1.0',
+      context: { eventType: 'viewer-response' },
+      viewer: { ip: '127.0.0.1' },
+      request: { method, uri, querystring: {}, headers: {}, cookies: {} },
+      response: { statusCode: 200, statusDescription: 'OK', headers: {}, cookies: {} },
+    }) as { statusCode: number }).statusCode;
     const ext = key.substring(key.lastIndexOf('.') + 1).toLowerCase();
     const contentType = CONTENT_TYPES[ext] ?? 'application/octet-stream';
     return {
-      statusCode: 200,
+      statusCode,
       headers: {
         'content-type': /^(text\/|application\/(javascript|json|xml|manifest))/.test(contentType) ? `${contentType}; charset=utf-8` : contentType,
         'cache-control': this.isHashed(key) ? 'public, max-age=31536000, immutable' : 'no-cache',

@@ -1,10 +1,11 @@
-import { spawn, spawnSync } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DevError } from './process';
+import { choosePreviewPython } from './python-choice';
 import { DependencySource, findDependencySource } from '../bundling/inputs';
 import { findOnPath, installerEnv, redact, resolveRequirements } from '../bundling/installers';
 import { resolveTarget } from '../bundling/target';
@@ -22,30 +23,6 @@ export interface VenvOptions {
   readonly log: (line: string) => void;
 }
 
-/** The interpreter and version the dev server runs the API with. */
-export interface HostPython {
-  readonly python: string;
-  readonly version: string;
-}
-
-/** Finds the host's Python 3 (the `python` option, `CDK_SPA_PYTHON`, or `python3` on PATH), with a clear error. */
-export function hostPython(explicit?: string): HostPython {
-  const python = explicit || process.env.CDK_SPA_PYTHON || findOnPath('python3') || findOnPath('python');
-  if (!python) {
-    throw new DevError('No Python found: the dev server runs the API in a host virtualenv, so it needs a Python 3 interpreter. '
-      + 'Install Python 3 (ideally the version of the Lambda runtime), put `python3` on PATH, or pass --python <path> (or set CDK_SPA_PYTHON).');
-  }
-  const result = spawnSync(python, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8' });
-  if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
-    throw new DevError(`The Python interpreter '${python}' was not found. Pass --python <path> (or set CDK_SPA_PYTHON) to a Python 3 interpreter, or install Python 3.`);
-  }
-  if (result.error || result.status !== 0) {
-    throw new DevError(`The Python interpreter '${python}' does not run (${result.error?.message ?? result.stderr.trim()}). `
-      + 'Pass --python <path> (or set CDK_SPA_PYTHON) to a working Python 3.');
-  }
-  return { python, version: result.stdout.trim() };
-}
-
 /**
  * Builds (once per change of the dependency file) a virtualenv with the API's dependencies, from the same file the
  * Lambda bundle is built from: `requirements.txt`, `uv.lock` (exported with uv), `poetry.lock` (exported with
@@ -53,29 +30,32 @@ export function hostPython(explicit?: string): HostPython {
  * `python -m venv` and pip. Returns the virtualenv's interpreter.
  */
 export async function ensureVenv(options: VenvOptions): Promise<string> {
-  const host = hostPython(options.python);
   const source = dependencySource(options.apiSource);
+  const host = choosePreviewPython(options.runtime, source.pythonRequirements, options.python);
   const uv = process.env.CDK_SPA_UV || findOnPath('uv');
   const key = crypto.createHash('sha256')
     .update(JSON.stringify([fs.readFileSync(source.file, 'utf8'), source.hashParts, host.python, host.version, uv ? 'uv' : 'pip', source.kind]))
     .digest('hex').substring(0, 16);
   const venv = path.join(options.cacheDir, `venv-${key}`);
   const venvPython = path.join(venv, 'bin', 'python');
-  if (fs.existsSync(path.join(venv, '.complete'))) return venvPython;
+  if (isOwnVenv(venv)) return venvPython;
 
   const lambdaVersion = /^python(\d+\.\d+)$/.exec(options.runtime)?.[1];
   if (lambdaVersion && lambdaVersion !== host.version) {
-    options.log(`note: the function runs ${options.runtime} in Lambda; locally the API runs on Python ${host.version} (${host.python}). `
-      + 'Pass --python to use another interpreter.');
+    const why = host.how === '--python' || host.how === 'CDK_SPA_PYTHON' ? `given with ${host.how}`
+      : `${host.how}: no Python ${lambdaVersion} was found${source.pythonRequirements.length > 0 ? ', and it is the nearest version that satisfies requires-python' : ''}`;
+    options.log(`note: the function runs ${options.runtime} in Lambda; locally the API runs on Python ${host.version} (${why}). `
+      + `Install Python ${lambdaVersion} (\`uv python install ${lambdaVersion}\`) or pass --python to use another interpreter.`);
   }
   const file = path.relative(process.cwd(), source.file) || source.file;
   options.log(`building the API's virtualenv from ${file} with ${uv ? 'uv' : 'pip'} into ${path.relative(process.cwd(), venv) || venv} (once per change of ${path.basename(source.file)})`);
   fs.mkdirSync(options.cacheDir, { recursive: true });
-  const building = fs.mkdtempSync(path.join(options.cacheDir, 'building-'));
+  const building = inProgress(fs.mkdtempSync(path.join(options.cacheDir, 'building-')));
   try {
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-spa-dev-'));
+    const work = inProgress(fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-spa-dev-')));
     try {
-      const target = resolveTarget(new lambda.Runtime(options.runtime.startsWith('python3.') ? options.runtime : 'python3.14', lambda.RuntimeFamily.PYTHON), lambda.Architecture.ARM_64);
+      // the interpreter that installs: markers are evaluated for it
+      const target = resolveTarget(new lambda.Runtime(`python${host.version}`, lambda.RuntimeFamily.PYTHON), lambda.Architecture.ARM_64);
       const requirements = wrap(() => resolveRequirements(source, {
         entry: options.apiSource, dependencyFile: source.file, target, site: building, work, extraArgs: [], python: host.python, uv,
       }, !uv));
@@ -92,23 +72,63 @@ export async function ensureVenv(options: VenvOptions): Promise<string> {
         }
       }
     } finally {
-      fs.rmSync(work, { recursive: true, force: true });
+      done(work);
     }
-    fs.writeFileSync(path.join(building, '.complete'), `${source.file}\n`);
+    fs.writeFileSync(path.join(building, VENV_MARKER), `${JSON.stringify({ createdBy: 'cdk-spa-with-lambda-api dev', dependencyFile: source.file })}\n`);
     try {
       fs.renameSync(building, venv);
     } catch (e) {
       // another dev server built the same virtualenv first: use that one
-      if (!fs.existsSync(path.join(venv, '.complete'))) throw e;
+      if (!isOwnVenv(venv)) throw e;
     }
-    // older virtualenvs of this cache (other dependency versions)
+    // older virtualenvs of this cache (other dependency versions): only the ones a dev server made, by their
+    // marker, so a --cache-dir pointed at a folder with other virtualenvs (`.`, $HOME) deletes nothing of theirs
     for (const entry of fs.readdirSync(options.cacheDir)) {
-      if (entry.startsWith('venv-') && entry !== path.basename(venv)) fs.rmSync(path.join(options.cacheDir, entry), { recursive: true, force: true });
+      const full = path.join(options.cacheDir, entry);
+      if (entry.startsWith('venv-') && entry !== path.basename(venv) && isOwnVenv(full)) fs.rmSync(full, { recursive: true, force: true });
     }
   } finally {
-    fs.rmSync(building, { recursive: true, force: true });
+    done(building);
   }
   return venvPython;
+}
+
+/** Installers running for a build. */
+const installers = new Set<ChildProcess>();
+/** Folders of a build in progress, removed when the build ends, however it ends (also on exit by a signal). */
+const building = new Set<string>();
+let exitHookInstalled = false;
+
+function inProgress(dir: string): string {
+  building.add(dir);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    // stop() in cli.ts calls process.exit() on Ctrl-C, which runs no finally block; 'exit' handlers still run
+    process.on('exit', () => {
+      installers.forEach((child) => child.kill('SIGKILL')); // it would write on into the folder
+      building.forEach((d) => fs.rmSync(d, { recursive: true, force: true }));
+    });
+  }
+  return dir;
+}
+
+function done(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+  building.delete(dir);
+}
+
+/**
+ * The file that marks a virtualenv as made (completely) by the dev server: written last, before the folder gets its
+ * final name. Only folders with it are reused or deleted.
+ */
+export const VENV_MARKER = '.cdk-spa-dev-venv';
+
+function isOwnVenv(dir: string): boolean {
+  try {
+    return fs.lstatSync(dir).isDirectory() && fs.lstatSync(path.join(dir, VENV_MARKER)).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function dependencySource(apiSource: string): DependencySource {
@@ -127,6 +147,8 @@ function wrap<T>(fn: () => T): T {
 function run(command: string, args: string[], log: (line: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env: installerEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    installers.add(child);
+    child.once('exit', () => installers.delete(child));
     let output = '';
     child.stdout.on('data', (d) => { output += d; });
     child.stderr.on('data', (d) => { output += d; });

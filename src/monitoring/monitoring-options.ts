@@ -50,18 +50,18 @@ export interface SpaMonitoringSettings {
   readonly functionDurationThreshold?: Duration;
 
   /**
-   * HTTP API 5xx responses in 5 minutes that raise the alarm (500s from FastAPI, and 502/503/504 from the
-   * integration).
+   * HTTP API (or, in streaming mode, Function URL) 5xx responses in 5 minutes that raise the alarm (500s from
+   * FastAPI, and 502/503/504 from the integration).
    *
    * @default 5
    */
   readonly apiServerErrorsThreshold?: number;
 
   /**
-   * p99 HTTP API latency that raises the alarm when it is reached for 15 minutes (3 periods of 5 minutes).
-   * At most 30 seconds, the HTTP API integration timeout.
+   * p99 HTTP API (or Function URL) latency that raises the alarm when it is reached for 15 minutes (3 periods of 5
+   * minutes). At most 30 seconds, the HTTP API integration timeout; with a Function URL, at most 15 minutes.
    *
-   * @default - 5 seconds, or 90% of the function timeout when that is shorter
+   * @default - 5 seconds, or 90% of the function timeout when that is shorter; with a Function URL (streaming), no latency alarm
    */
   readonly apiLatencyThreshold?: Duration;
 
@@ -147,6 +147,15 @@ export interface SpaMonitoringProps extends SpaMonitoringSettings {
    * @default - no API alarms or widgets
    */
   readonly httpStage?: apigwv2.IHttpStage;
+
+  /**
+   * The Lambda Function URL of a streaming API: 5xx alarm and request, error and latency widgets (the `UrlRequestCount`,
+   * `Url4xxCount`, `Url5xxCount` and `UrlRequestLatency` metrics). No latency alarm unless `apiLatencyThreshold` is set:
+   * a streamed response stays open as long as it streams.
+   *
+   * @default - no Function URL alarms or widgets
+   */
+  readonly functionUrl?: lambda.IFunctionUrl;
 
   /**
    * The CloudFront distribution: 5xx error-rate alarm (only in a us-east-1 stack) and widgets.

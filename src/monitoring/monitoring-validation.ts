@@ -1,5 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import type { SpaMonitoringSettings } from './monitoring-options';
+import { MAX_STREAMING_TIMEOUT_SECONDS } from '../api/streaming-function';
 import { LIMITS, PropErrors, show } from '../private/validation';
 
 /** The monitoring settings both the facade and SpaMonitoring validate. */
@@ -13,7 +14,7 @@ const DASHBOARD_NAME_RE = /^[A-Za-z0-9_-]{1,255}$/;
  * @param functionTimeout the function's timeout, when known, to check the duration threshold against
  */
 export function validateMonitoringSettings(errors: PropErrors, s: MonitoringSettingsToValidate, prefix: string,
-  functionTimeout?: Duration): void {
+  functionTimeout?: Duration, streaming: boolean = false): void {
   if (s.alarmTopic !== undefined && s.createAlarmTopic === true) {
     errors.add(`${prefix}alarmTopic is set and ${prefix}createAlarmTopic is true, but the alarms notify one topic. `
       + `Pass your topic in ${prefix}alarmTopic, or set ${prefix}createAlarmTopic to create one, not both.`);
@@ -51,7 +52,10 @@ export function validateMonitoringSettings(errors: PropErrors, s: MonitoringSett
   const latency = s.apiLatencyThreshold;
   if (latency !== undefined && !latency.isUnresolved()) {
     const ms = latency.toMilliseconds();
-    if (ms <= 0 || ms > LIMITS.maxApiTimeoutSeconds * 1000) {
+    if (streaming && (ms <= 0 || ms > MAX_STREAMING_TIMEOUT_SECONDS * 1000)) {
+      errors.add(`${prefix}apiLatencyThreshold is ${show(latency)}, but it must be longer than 0 and at most 15 minutes, the longest a `
+        + 'streaming function runs. Use for example Duration.minutes(2), or leave it unset for no latency alarm in streaming mode.');
+    } else if (!streaming && (ms <= 0 || ms > LIMITS.maxApiTimeoutSeconds * 1000)) {
       errors.add(`${prefix}apiLatencyThreshold is ${show(latency)}, but it must be longer than 0 and at most 30 seconds: `
         + 'the HTTP API answers every request within its 30-second integration timeout, so a longer threshold could never be reached. '
         + 'Use for example Duration.seconds(5), or leave it unset for the default.');

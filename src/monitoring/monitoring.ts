@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { CLOUDFRONT_METRICS_REGION, cloudFrontMetric } from './cloudfront-metrics';
+import { functionUrlMetric } from './function-url-metrics';
 import { SpaMonitoringProps } from './monitoring-options';
 import { validateMonitoringSettings } from './monitoring-validation';
 import { originVerificationRefusedMetric } from '../api/origin-verification-metric';
@@ -71,11 +72,15 @@ export class SpaMonitoring extends Construct {
       ?? Duration.seconds(3);
     if (!isValidated(props)) { // SpaWithLambdaApi validates its monitoring props before it builds this
       const errors = new PropErrors();
-      if (!props.function && !props.httpStage && !props.distribution) {
-        errors.add('function, httpStage and distribution are all unset, but there is nothing to monitor without them. '
+      if (!props.function && !props.httpStage && !props.functionUrl && !props.distribution) {
+        errors.add('function, httpStage, functionUrl and distribution are all unset, but there is nothing to monitor without them. '
           + 'Pass at least one of them.');
       }
-      validateMonitoringSettings(errors, props, '', props.function ? functionTimeout : undefined);
+      if (props.httpStage && props.functionUrl) {
+        errors.add('httpStage and functionUrl are both set, but the API alarms watch one API origin: the HTTP API stage, or the '
+          + 'Function URL of a streaming API. Pass one of them, and a second SpaMonitoring for the other.');
+      }
+      validateMonitoringSettings(errors, props, '', props.function ? functionTimeout : undefined, !props.httpStage && props.functionUrl !== undefined);
       errors.throwIfAny('SpaMonitoring', id);
     }
 
@@ -144,6 +149,28 @@ export class SpaMonitoring extends Construct {
       });
     }
 
+    if (props.functionUrl && !props.httpStage) {
+      const url = props.functionUrl;
+      const serverErrors = props.apiServerErrorsThreshold ?? 5;
+      // the same IDs as the HTTP API's alarms: switching a stack's API origin updates them in place
+      this.apiServerErrorsAlarm = this.addAlarm('ApiServerErrorsAlarm', {
+        metric: functionUrlMetric(url, 'Url5xxCount', 'Sum', { period: Duration.minutes(5) }),
+        threshold: serverErrors,
+        evaluationPeriods: 1,
+        alarmDescription: `Function URL ${url.node.path} answered ${serverErrors} or more requests with a 5xx status in 5 minutes.`,
+      });
+      // a streamed response stays open as long as it streams: no default latency threshold
+      if (props.apiLatencyThreshold) {
+        const latency = props.apiLatencyThreshold;
+        this.apiLatencyAlarm = this.addAlarm('ApiLatencyAlarm', {
+          metric: functionUrlMetric(url, 'UrlRequestLatency', 'p99', { period: Duration.minutes(5) }),
+          threshold: latency.toMilliseconds(),
+          evaluationPeriods: 3,
+          alarmDescription: `p99 latency of Function URL ${url.node.path} is at least ${seconds(latency)} for 15 minutes.`,
+        });
+      }
+    }
+
     if (props.function) {
       const fn = props.function;
       const errorCount = props.functionErrorsThreshold ?? 1;
@@ -196,7 +223,7 @@ export class SpaMonitoring extends Construct {
         defaultInterval: Duration.hours(3),
       });
       this.dashboard.addWidgets(new cloudwatch.TextWidget({
-        markdown: `# ${scope.node.path}\nRequest path: viewer → CloudFront → HTTP API → Lambda (FastAPI). `
+        markdown: `# ${scope.node.path}\nRequest path: viewer → CloudFront → ${props.functionUrl && !props.httpStage ? 'Function URL (streaming)' : 'HTTP API'} → Lambda (FastAPI). `
           + 'CloudFront metrics come from us-east-1, where CloudFront publishes them.',
         width: 24,
         height: 2,
@@ -245,6 +272,28 @@ export class SpaMonitoring extends Construct {
               stage.metricLatency({ statistic: 'p50', label: 'Latency p50' }),
               stage.metricLatency({ statistic: 'p99', label: 'Latency p99' }),
               stage.metricIntegrationLatency({ statistic: 'p99', label: 'Integration latency p99' }),
+            ],
+            width: 12,
+          }),
+        );
+      }
+      if (props.functionUrl && !props.httpStage) {
+        const url = props.functionUrl;
+        this.dashboard.addWidgets(
+          new cloudwatch.GraphWidget({
+            title: 'Function URL requests and errors',
+            left: [functionUrlMetric(url, 'UrlRequestCount', 'Sum', { label: 'Requests' })],
+            right: [
+              functionUrlMetric(url, 'Url4xxCount', 'Sum', { label: '4xx' }),
+              functionUrlMetric(url, 'Url5xxCount', 'Sum', { label: '5xx' }),
+            ],
+            width: 12,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Function URL latency (ms)',
+            left: [
+              functionUrlMetric(url, 'UrlRequestLatency', 'p50', { label: 'Latency p50' }),
+              functionUrlMetric(url, 'UrlRequestLatency', 'p99', { label: 'Latency p99' }),
             ],
             width: 12,
           }),

@@ -296,7 +296,7 @@ interface SpaNagContext {
   readonly webAcl: boolean;
   readonly cloudFrontLogging: CloudFrontLoggingMode;
   readonly logsBucket: s3.Bucket;
-  readonly httpApi: apigwv2.HttpApi;
+  readonly httpApi?: apigwv2.HttpApi;
   readonly userAuthorizer: boolean;
   readonly originVerifySecret?: secretsmanager.ISecret;
 }
@@ -306,7 +306,7 @@ export interface SpaFacadeParts {
   readonly distribution: cloudfront.Distribution;
   readonly bucket: s3.Bucket;
   readonly logsBucket: s3.Bucket;
-  readonly httpApi: apigwv2.HttpApi;
+  readonly httpApi?: apigwv2.HttpApi;
   readonly originVerifySecret?: secretsmanager.ISecret;
 }
 
@@ -344,7 +344,9 @@ function suppressSpaFindings(ctx: SpaNagContext): void {
     distribution.push({
       id: 'AwsSolutions-CFR2',
       reason: 'AWS WAF is opt-in (webAclArn): a web ACL costs a monthly fee and its rules depend on the application. '
-        + 'Without it the API is still behind origin verification and the HTTP API stage throttling.',
+        + (ctx.httpApi ? 'Without it the API is still behind origin verification and the HTTP API stage throttling.'
+          : 'Without it the streaming API is still behind origin verification (direct calls to the Function URL are refused before '
+          + 'the app runs), and api.reservedConcurrency caps its concurrency.'),
     });
   }
   if (ctx.cloudFrontLogging === 'v2') {
@@ -378,7 +380,7 @@ function suppressSpaFindings(ctx: SpaNagContext): void {
     }]);
   }
 
-  const route = ctx.httpApi.node.tryFindChild('DefaultRoute');
+  const route = ctx.httpApi?.node.tryFindChild('DefaultRoute');
   if (route && !ctx.userAuthorizer && ctx.originVerifySecret) {
     addNagSuppressions(route, [{
       id: 'AwsSolutions-APIG4',

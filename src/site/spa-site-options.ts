@@ -36,7 +36,8 @@ export interface SpaSiteOptions {
    * files and are kept for `keepReleases` releases. Every other file gets `no-cache`. Without globs, a file of
    * `source` is content-hashed when its NAME carries a hash as Vite/Rollup (`index-BdQq_4o_.js`), esbuild and
    * Angular (`main-5YAOG3CD.js`), webpack and Create React App (`main.3f2a9c1b.chunk.js`) write it, in any
-   * folder; files a build copies verbatim (Vite's `public/`, such as `public/assets/logo.svg`) keep their name
+   * folder, and every file in the folders SvelteKit, Astro and Next.js reserve for hashed output (`_app/immutable/`,
+   * `_astro/`, `_next/static/`); files a build copies verbatim (Vite's `public/`, such as `public/assets/logo.svg`) keep their name
    * across releases, so they are `no-cache`. Required with `sourceAsset`, whose files cannot be listed.
    *
    * @default - with `source`, detected from the file names; with `sourceAsset`, required
@@ -54,7 +55,11 @@ export interface SpaSiteOptions {
   readonly keepReleases?: number;
 
   /**
-   * How deep links such as `/items/42` get the SPA shell.
+   * How deep links such as `/items/42` get the SPA shell, and prerendered pages such as `/about` their own file.
+   *
+   * The default function routes the pages of `source` exactly, from its file list (`/about` serves `about.html` or
+   * `about/index.html`), then gives other extension-less paths the shell; with `sourceAsset`, whose files are unknown
+   * at synth time, the shell rule alone applies. See docs/routing.md.
    *
    * @default SpaRouting.viewerRequestFunction()
    */

@@ -5,6 +5,7 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { warnOnRelativeAssetLinks } from './relative-asset-links';
 import { DEFAULT_KEEP_RELEASES, MANIFEST_PREFIX, SiteDeployment } from './site-deployment';
 import { SpaSiteOptions } from './spa-site-options';
 import { allowServerAccessLogs, S3_ACCESS_LOGS_PREFIX, serverAccessLogsTarget } from '../distribution/access-logging';
@@ -96,6 +97,7 @@ export interface SiteUploadProps {
 
 /** The upload of the site into its bucket, with invalidation and release cleanup, as `SiteDeployment` in `scope`. */
 export function deploySite(scope: Construct, props: SiteUploadProps): SiteDeployment {
+  warnOnRelativeAssetLinks(scope, props.site.source);
   return new SiteDeployment(scope, 'SiteDeployment', {
     bucket: props.bucket,
     distribution: props.distribution,

@@ -180,13 +180,36 @@ class TestTheViewerCannotChooseTheHost:
         assert "location" not in response["headers"]
 
     @pytest.mark.parametrize("bad_host", ["evil.example/path", "evil.example\r\nx-injected: 1", "", " app.example.com",
-                                          "app.example.com:99999x", "app.example.com\n", "app.example.com\r\nx: 1", 42])
-    def test_a_malformed_viewer_host_is_not_used(self, secretsmanager, backend, bad_host):
+                                          "app.example.com:99999x", "app.example.com\n", "app.example.com\r\nx: 1", 42,
+                                          "app.example.com,evil.example", "user@app.example.com", "[::1]:443"])
+    def test_a_malformed_viewer_host_is_answered_400_never_with_the_execute_api_host(self, secretsmanager, backend, bad_host):
         client, stubber = secretsmanager
         expect_read(stubber)
         handler_spec, _ = backend
         response = verifier(client, handler_spec)(redirect_event(bad_host), None)
-        assert response["headers"]["location"] == f"https://{EXECUTE_API_HOST}/api/items"
+        assert response["statusCode"] == 400
+        assert EXECUTE_API_HOST not in json.dumps(response)
+
+    def test_a_missing_viewer_host_is_answered_400(self, secretsmanager, backend):
+        client, stubber = secretsmanager
+        expect_read(stubber)
+        handler_spec, _ = backend
+        event = redirect_event(CUSTOM_DOMAIN)
+        del event["headers"][ov.VIEWER_HOST_HEADER]
+        response = verifier(client, handler_spec)(event, None)
+        assert response == {**ov.BAD_REQUEST}
+
+    @pytest.mark.parametrize("sent,seen", [
+        ("App.Example.COM", "app.example.com"), ("app.example.com.", "app.example.com"),
+        ("app.example.com:8443", "app.example.com"), ("app.example.com.:8443", "app.example.com"),
+        ("bücher.example", "xn--bcher-kva.example"), ("BÜCHER.example.", "xn--bcher-kva.example"),
+    ])
+    def test_the_app_sees_the_canonical_form(self, secretsmanager, backend, sent, seen):
+        client, stubber = secretsmanager
+        expect_read(stubber)
+        handler_spec, _ = backend
+        response = verifier(client, handler_spec)(redirect_event(sent), None)
+        assert response["headers"]["location"] == f"https://{seen}/api/items"
 
     def test_without_trust_the_viewer_host_header_is_removed_and_the_host_left_alone(self, secretsmanager, backend):
         # FastApiFunction behind a distribution without the viewer-host function: the header could come from a viewer

@@ -151,8 +151,9 @@ class TestOriginCheck:
         client, stubber = secretsmanager
         expect_read(stubber)
         app = streaming.build_app(env(f"{user_app}.handler"), client_factory=lambda: client)
-        assert call(app, headers=[(HEADER.upper(), CURRENT)])[0] == 200
-        assert call(app, headers=[(HEADER, PREVIOUS)])[0] == 200
+        viewer = ("x-cdk-spa-viewer-host", "app.example.com")
+        assert call(app, headers=[(HEADER.upper(), CURRENT), viewer])[0] == 200
+        assert call(app, headers=[(HEADER, PREVIOUS), viewer])[0] == 200
         assert all(HEADER not in seen for seen in sys.modules[user_app].CALLS)
         assert len(sys.modules[user_app].CALLS) == 2
 
@@ -221,14 +222,24 @@ class TestPublicHost:
         status, headers, _ = call(app, path="/api/go", headers=[(HEADER, CURRENT), ("x-cdk-spa-viewer-host", "app.example.com")])
         assert (status, headers["location"]) == (307, "/api/whoami")
 
-    def test_a_malformed_viewer_host_is_dropped_and_the_host_left_alone(self, user_app, secretsmanager):
+    @pytest.mark.parametrize("viewer_host", [None, "evil.example/path", "a.example, b.example", ""])
+    def test_without_a_usable_viewer_host_the_request_is_400_and_never_reaches_the_app(self, user_app, secretsmanager,
+                                                                                       viewer_host):
+        # as on the Mangum path: the app would otherwise build its redirects with the Function URL's host
         client, stubber = secretsmanager
         expect_read(stubber)
         app = streaming.build_app(env(f"{user_app}.handler"), client_factory=lambda: client)
-        _, _, body = call(app, headers=[(HEADER, CURRENT), ("x-cdk-spa-viewer-host", "evil.example/path")])
-        seen = json.loads(body)
-        assert seen["url"] == "http://abc.lambda-url.us-east-1.on.aws/api/whoami"
-        assert "x-cdk-spa-viewer-host" not in seen["headers"]
+        headers = [(HEADER, CURRENT)] + ([("x-cdk-spa-viewer-host", viewer_host)] if viewer_host is not None else [])
+        status, _, body = call(app, headers=headers)
+        assert (status, json.loads(body)) == (400, {"message": "Bad Request"})
+        assert sys.modules[user_app].CALLS == []
+
+    def test_the_viewer_host_is_canonical_lower_case_without_port_or_trailing_dot(self, user_app, secretsmanager):
+        client, stubber = secretsmanager
+        expect_read(stubber)
+        app = streaming.build_app(env(f"{user_app}.handler"), client_factory=lambda: client)
+        _, _, body = call(app, headers=[(HEADER, CURRENT), ("x-cdk-spa-viewer-host", "WWW.Example.COM.:443")])
+        assert json.loads(body)["url"] == "https://www.example.com/api/whoami"
 
     def test_without_trust_the_viewer_host_header_is_removed(self, user_app, secretsmanager):
         client, stubber = secretsmanager

@@ -12,7 +12,7 @@ import { copyFixture, FIXTURES, findUv, tmpDir, useWheelhouseAndFreshCache, WHEE
 import { findDependencySource } from '../../src/bundling/inputs';
 import { resolveRequirements } from '../../src/bundling/installers';
 import {
-  checkRuntimeAgainstRequiresPython, normalizeSpecifier, parseRequirement, poetryConstraintToPep440, someReleaseOf,
+  checkRuntimeAgainstRequiresPython, lambdaPythonRuntimes, normalizeSpecifier, parseRequirement, poetryConstraintToPep440, someReleaseOf,
 } from '../../src/bundling/project-checks';
 import { resolveTarget } from '../../src/bundling/target';
 
@@ -38,7 +38,7 @@ function errorOf(fn: () => unknown): string {
 describe('lockfile drift (uv.lock), static', () => {
   test('fails when a dependency was added to pyproject.toml without `uv lock`, naming it and the command', () => {
     const dir = copyFixture('python-uv-project');
-    editToml(path.join(dir, 'pyproject.toml'), 'dependencies = ["six==1.17.0", "idna==3.20"]', 'dependencies = ["six==1.17.0", "idna==3.20", "docopt>=0.6"]');
+    editToml(path.join(dir, 'pyproject.toml'), 'dependencies = ["six==1.17.0", "idna==3.21"]', 'dependencies = ["six==1.17.0", "idna==3.21", "docopt>=0.6"]');
     expect(errorOf(() => findDependencySource(dir))).toBe(`Python bundling: ${path.join(dir, 'uv.lock')} is out of date: `
       + '"docopt>=0.6" is in pyproject.toml but not in the lock. '
       + `Run \`uv lock\` in ${dir} and commit uv.lock. The bundle installs exactly what the lock lists (uv export --frozen), `
@@ -47,15 +47,15 @@ describe('lockfile drift (uv.lock), static', () => {
 
   test('fails when a version was changed or a dependency removed', () => {
     const dir = copyFixture('python-uv-project');
-    editToml(path.join(dir, 'pyproject.toml'), 'dependencies = ["six==1.17.0", "idna==3.20"]', 'dependencies = ["six>=1.16"]');
+    editToml(path.join(dir, 'pyproject.toml'), 'dependencies = ["six==1.17.0", "idna==3.21"]', 'dependencies = ["six>=1.16"]');
     const message = errorOf(() => findDependencySource(dir));
     expect(message).toContain('"six>=1.16" in pyproject.toml is locked as "six==1.17.0"');
-    expect(message).toContain('the lock still requires "idna==3.20", which pyproject.toml no longer lists');
+    expect(message).toContain('the lock still requires "idna==3.21", which pyproject.toml no longer lists');
   });
 
   test('fails when a workspace member the project depends on gained a dependency, naming the member\'s pyproject.toml', () => {
     const ws = copyFixture('python-uv-workspace');
-    editToml(path.join(ws, 'packages', 'shared', 'pyproject.toml'), /dependencies = \[[^\]]*\]/, 'dependencies = ["idna==3.20", "six"]');
+    editToml(path.join(ws, 'packages', 'shared', 'pyproject.toml'), /dependencies = \[[^\]]*\]/, 'dependencies = ["idna==3.21", "six"]');
     expect(errorOf(() => findDependencySource(path.join(ws, 'packages', 'api'))))
       .toContain('"six" is in packages/shared/pyproject.toml but not in the lock. Run `uv lock` in ' + ws);
   });
@@ -72,7 +72,7 @@ describe('lockfile drift (uv.lock), static', () => {
       '[project]', 'name = "spellings"', 'version = "0.1.0"', 'requires-python = ">=3.11"',
       'dependencies = [',
       '  "Six >= 1.16 , < 2",',
-      '  "IDNA[No_Such.Extra]==3.20 ; python_version >= \'3.8\'",',
+      '  "IDNA[No_Such.Extra]==3.21 ; python_version >= \'3.8\'",',
       '  "typing_extensions>=4.0.0-RC1",',
       '  "Annotated.Types",',
       '  "anyio (>=4, !=4.0.1)",',
@@ -91,7 +91,7 @@ describe('lockfile drift (uv.lock), static', () => {
 describe('lockfile drift (uv.lock), uv lock --check', () => {
   (UV ? test : test.skip)('a change the static check does not compare (a marker) fails with uv\'s answer at bundling', () => {
     const dir = copyFixture('python-uv-project');
-    editToml(path.join(dir, 'pyproject.toml'), '"idna==3.20"', '"idna==3.20; sys_platform == \'linux\'"');
+    editToml(path.join(dir, 'pyproject.toml'), '"idna==3.21"', '"idna==3.21; sys_platform == \'linux\'"');
     const source = findDependencySource(dir); // static: names, extras and versions unchanged
     const work = tmpDir('uv-check-');
     const message = withEnv({ CDK_SPA_UV: UV }, () => errorOf(() => resolveRequirements(source, {
@@ -119,6 +119,26 @@ describe('runtime against requires-python', () => {
       + '">=3.13" (uv.lock requires-python), which no Python 3.12 release satisfies. Use a runtime the project supports '
       + '(lambda.Runtime.PYTHON_3_13, lambda.Runtime.PYTHON_3_14), or lower requires-python if the code runs on 3.12.');
     expect(() => checkRuntimeAgainstRequiresPython(lambda.Runtime.PYTHON_3_13, source.pythonRequirements)).not.toThrow();
+  });
+
+  test('fails naming every runtime of the installed aws-cdk-lib that satisfies requires-python, read at run time', () => {
+    const requirements = [{ specifier: '>=3.14,<4.0', written: '>=3.14,<4.0', where: 'pyproject.toml [project] requires-python' }];
+    const before = errorOf(() => checkRuntimeAgainstRequiresPython(lambda.Runtime.PYTHON_3_12, requirements));
+    expect(before).toContain('Use a runtime the project supports (lambda.Runtime.PYTHON_3_14), or lower');
+    // an aws-cdk-lib with a newer runtime (2.278 has PYTHON_3_15): the message names it too, with no list to update here
+    Object.defineProperty(lambda.Runtime, 'PYTHON_3_15', { value: new lambda.Runtime('python3.15', lambda.RuntimeFamily.PYTHON), configurable: true });
+    try {
+      expect(lambdaPythonRuntimes().map((r) => r.name).slice(-2)).toEqual(['PYTHON_3_14', 'PYTHON_3_15']);
+      expect(errorOf(() => checkRuntimeAgainstRequiresPython(lambda.Runtime.PYTHON_3_12, requirements))).toBe(
+        'Python bundling: the runtime is python3.12, but the project requires Python ">=3.14,<4.0" (pyproject.toml [project] requires-python), '
+        + 'which no Python 3.12 release satisfies. Use a runtime the project supports (lambda.Runtime.PYTHON_3_14, lambda.Runtime.PYTHON_3_15), '
+        + 'or lower requires-python if the code runs on 3.12.');
+    } finally {
+      delete (lambda.Runtime as unknown as Record<string, unknown>).PYTHON_3_15;
+    }
+    expect(errorOf(() => checkRuntimeAgainstRequiresPython(lambda.Runtime.PYTHON_3_12,
+      [{ specifier: '>=3.16', written: '>=3.16', where: 'uv.lock requires-python' }])))
+      .toContain('No Python runtime of the installed aws-cdk-lib satisfies it');
   });
 
   test('fails for poetry\'s python constraint (^3.13), converted to PEP 440', () => {

@@ -40,7 +40,7 @@ describe('pyproject.toml + uv.lock', () => {
     expect(lastPythonBundleReport()).toMatchObject({ installer: 'uv', dependencies: 'uv.lock' });
     expect(lastPythonBundleReport()?.installArgs).toEqual(expect.arrayContaining(['--python-platform', 'aarch64-manylinux_2_34', '--python-version', '3.14']));
     expect(listFiles(bundle)).toEqual(expect.arrayContaining(['app/main.py', 'six.py', 'idna/__init__.py', 'pyproject.toml', 'uv.lock']));
-    expect(invoke(bundle)).toEqual({ six: '1.17.0', idna: '3.20' });
+    expect(invoke(bundle)).toEqual({ six: '1.17.0', idna: '3.21' });
     expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(/ files; dependencies from uv\.lock; /)]));
   }, INSTALL_TIMEOUT);
 
@@ -51,11 +51,14 @@ describe('pyproject.toml + uv.lock', () => {
     expect(skippedAssetHash({ entry: dir })).not.toBe(hash);
   });
 
-  test('fails when uv is missing to export the lock', () => {
-    const message = withEnv({ CDK_SPA_UV: '', PATH: '/usr/bin:/bin' }, () =>
+  test('fails when uv is missing to export the lock, and cannot be installed', () => {
+    // no index and an empty wheelhouse: the bundler cannot install uv into its cache either
+    const message = withEnv({ CDK_SPA_UV: '', PATH: '/usr/bin:/bin', PIP_NO_INDEX: '1', PIP_FIND_LINKS: tmpDir('py-empty-wheelhouse-') }, () =>
       errorMessage(() => synthBundle({ entry: path.join(FIXTURES, 'python-uv-project'), installer: PythonInstaller.PIP, python: PYTHON })));
     expect(message).toContain(`Python bundling: the project is locked with ${path.join(FIXTURES, 'python-uv-project', 'uv.lock')}, and exporting that lock `
-      + 'needs uv, which was not found (neither the CDK_SPA_UV environment variable nor `uv` on PATH). Install uv (`pip install uv`, or see '
+      + `needs uv, which was not found (neither the CDK_SPA_UV environment variable nor \`uv\` on PATH) and could not be installed (\`${PYTHON} -m pip install `
+      + 'uv==0.13.9 --require-hashes` exited with code 1: ERROR: ');
+    expect(message).toContain('). Install uv (`pip install uv`, or see '
       + 'https://docs.astral.sh/uv/), set CDK_SPA_UV to its path, or add a requirements.txt (`uv export --no-dev --no-emit-project -o requirements.txt`).');
   });
 });
@@ -69,7 +72,7 @@ describe('uv workspace member (the lock is at the workspace root)', () => {
       const files = listFiles(bundle);
       expect(files).toEqual(expect.arrayContaining(['app/main.py', 'shared/__init__.py', 'six.py', 'idna/__init__.py']));
       expect(files.filter((f) => f.startsWith('other') || f.startsWith('api-'))).toEqual([]);
-      expect(invoke(bundle)).toEqual({ greeting: 'hello from shared', six: '1.17.0', idna: '3.20' });
+      expect(invoke(bundle)).toEqual({ greeting: 'hello from shared', six: '1.17.0', idna: '3.21' });
       fileLists.push(files.filter((f) => !f.includes('__pycache__')).sort());
       // Nothing was built inside the workspace (packages are built from copies: no build/ or *.egg-info/ left behind).
       expect(listFiles(path.join(WORKSPACE, 'packages', 'shared')).sort()).toEqual(['pyproject.toml', 'src/shared/__init__.py']);
@@ -101,7 +104,7 @@ describe('uv workspace member (the lock is at the workspace root)', () => {
 describe('requirements.txt', () => {
   test('hash-pinned requirements install, and a wrong hash fails', () => {
     const { bundle } = synthBundle({ entry: path.join(FIXTURES, 'python-hashed-requirements'), installer: PythonInstaller.PIP });
-    expect(invoke(bundle)).toEqual({ six: '1.17.0', idna: '3.20' });
+    expect(invoke(bundle)).toEqual({ six: '1.17.0', idna: '3.21' });
 
     const tampered = copyFixture('python-hashed-requirements');
     const file = path.join(tampered, 'requirements.txt');
@@ -115,6 +118,22 @@ describe('requirements.txt', () => {
     expect(lastPythonBundleReport()?.builtLocally).toEqual(['docopt==0.6.2']);
     expect(listFiles(bundle)).toEqual(expect.arrayContaining(['docopt.py', 'six.py']));
     expect(fs.readFileSync(path.join(bundle, 'docopt-0.6.2.dist-info', 'WHEEL'), 'utf8')).toMatch(/^Tag: py3-none-any$/m);
+  }, INSTALL_TIMEOUT);
+
+  test.each([PythonInstaller.PIP, ...(UV ? [PythonInstaller.UV] : [])])('a hash-pinned package published only as an sdist: the hash is checked against the sdist, not the wheel built from it, with %s', (installer) => {
+    const { bundle } = synthBundle({ entry: path.join(FIXTURES, 'python-sdist-hashed'), installer });
+    if (installer === PythonInstaller.PIP) expect(lastPythonBundleReport()?.builtLocally).toEqual(['docopt==0.6.2']);
+    expect(listFiles(bundle)).toEqual(expect.arrayContaining(['docopt.py', 'six.py']));
+    expect(fs.readFileSync(path.join(bundle, 'docopt-0.6.2.dist-info', 'WHEEL'), 'utf8')).toMatch(/^Tag: py3-none-any$/m);
+    expect(invoke(bundle)).toEqual({ '--verbose': false });
+
+    // and it is checked: an sdist that does not match the lock's hash is refused as a changed file
+    const tampered = copyFixture('python-sdist-hashed');
+    const file = path.join(tampered, 'requirements.txt');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('sha256:49b3a825', 'sha256:00000000'));
+    const message = errorMessage(() => synthBundle({ entry: tampered, installer, cache: false }));
+    expect(message).toContain(`Python bundling: the requirements in ${file} do not resolve: a downloaded file does not match its --hash in the requirements`);
+    expect(message).toMatch(/docopt/);
   }, INSTALL_TIMEOUT);
 
   uvTest('a pure-Python package published only as an sdist is built into a wheel locally (uv)', () => {
@@ -215,6 +234,14 @@ describe('poetry.lock', () => {
     expect(message).toMatch(installer === PythonInstaller.PIP ? /THESE PACKAGES DO NOT MATCH THE HASHES/ : /Hash mismatch for `six==1\.17\.0`/);
   }, INSTALL_TIMEOUT);
 
+  poetryTest.each(installers)('a package published only as an sdist installs from the lock, its sdist hash checked, with %s', (installer) => {
+    const { bundle } = withEnv({ CDK_SPA_POETRY: POETRY }, () => synthBundle({ entry: path.join(FIXTURES, 'python-poetry-sdist'), installer }));
+    expect(lastPythonBundleReport()).toMatchObject({ installer, dependencies: 'poetry.lock' });
+    if (installer === PythonInstaller.PIP) expect(lastPythonBundleReport()?.builtLocally).toEqual(['docopt==0.6.2']);
+    expect(listFiles(bundle)).toEqual(expect.arrayContaining(['docopt.py', 'six.py', 'docopt-0.6.2.dist-info/METADATA']));
+    expect(invoke(bundle)).toEqual({ '--verbose': false });
+  }, INSTALL_TIMEOUT);
+
   test('the lock is part of the asset hash', () => {
     const dir = copyFixture('python-poetry-project');
     const hash = skippedAssetHash({ entry: dir });
@@ -227,7 +254,7 @@ describe('poetry.lock', () => {
     const pyproject = path.join(entry, 'pyproject.toml');
     fs.writeFileSync(pyproject, fs.readFileSync(pyproject, 'utf8').replace('six==1.17.0', 'six==1.16.0'));
     const message = withEnv({ CDK_SPA_POETRY: POETRY }, () => errorMessage(() => synthBundle({ entry, installer: PythonInstaller.PIP })));
-    expect(message).toContain(`Python bundling: '${POETRY} export --format requirements.txt' (run in ${entry}) exited with code 1. `
+    expect(message).toContain(`Python bundling: '${POETRY} export --no-ansi --no-interaction --format requirements.txt' (run in ${entry}) exited with code 1. `
       + `Check that ${path.join(entry, 'poetry.lock')} is up to date (\`poetry lock\`). Its output:\n`);
     expect(message).toContain('pyproject.toml changed significantly since poetry.lock was last generated. Run `poetry lock` to fix the lock file.');
   });
@@ -277,4 +304,72 @@ describe('installers', () => {
     expect(so).toEqual(['pydantic_core/_pydantic_core.cpython-314-aarch64-linux-gnu.so']);
     expect(elfMachine(path.join(bundle, so[0]))).toBe(183);
   }, INSTALL_TIMEOUT);
+});
+
+describe('project clutter', () => {
+  /** The python-app fixture without dependencies, as `backend/` of a git repository (a `.git` folder at its root). */
+  function repoWithBackend(): { repo: string; entry: string } {
+    const repo = tmpDir('py-clutter-repo-');
+    fs.mkdirSync(path.join(repo, '.git'));
+    const entry = path.join(repo, 'backend');
+    fs.cpSync(path.join(FIXTURES, 'python-app'), entry, { recursive: true });
+    fs.writeFileSync(path.join(entry, 'requirements.txt'), '');
+    return { repo, entry };
+  }
+  const write = (file: string, content = 'x\n') => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, content);
+  };
+
+  test('what the .gitignore files of the project and of the repository above it ignore is left out, and does not change the asset hash', () => {
+    const { repo, entry } = repoWithBackend();
+    const clean = skippedAssetHash({ entry });
+    write(path.join(repo, '.gitignore'), '*.log\nlocal_assets/\n');
+    write(path.join(entry, '.gitignore'), '/build/\nsecrets.json\n!keep.log\n');
+    write(path.join(entry, 'app', 'static', '.gitignore'), '*.tmp\n');
+    for (const f of ['debug.log', 'keep.log', 'build/out.txt', 'local_assets/cache.bin', 'app/secrets.json', 'app/static/x.tmp', 'app/static/logo.svg', 'app/b[1].py']) {
+      write(path.join(entry, f));
+    }
+    const { bundle } = synthBundle({ entry });
+    expect(listFiles(bundle).sort()).toEqual(['app/__init__.py', 'app/b[1].py', 'app/main.py', 'app/static/logo.svg', 'keep.log', 'requirements.txt']);
+
+    // the hash sees what ships: ignored files change nothing, a shipped file changes it
+    const withClutter = skippedAssetHash({ entry });
+    expect(withClutter).not.toBe(clean); // keep.log, b[1].py and logo.svg ship
+    fs.rmSync(path.join(entry, 'debug.log'));
+    expect(skippedAssetHash({ entry })).toBe(withClutter); // ignored: the hash does not see it
+    fs.rmSync(path.join(entry, 'keep.log'));
+    fs.rmSync(path.join(entry, 'app', 'b[1].py'));
+    fs.rmSync(path.join(entry, 'app', 'static'), { recursive: true });
+    fs.rmSync(path.join(entry, '.gitignore'));
+    fs.rmSync(path.join(repo, '.gitignore'));
+    for (const f of ['build', 'local_assets', 'app/secrets.json']) fs.rmSync(path.join(entry, f), { recursive: true });
+    expect(skippedAssetHash({ entry })).toBe(clean);
+  });
+
+  test('respectGitignore false ships what .gitignore ignores', () => {
+    const { entry } = repoWithBackend();
+    write(path.join(entry, '.gitignore'), 'notes.txt\n');
+    write(path.join(entry, 'notes.txt'));
+    expect(listFiles(synthBundle({ entry, respectGitignore: false }).bundle)).toContain('notes.txt');
+    expect(listFiles(synthBundle({ entry }).bundle)).not.toContain('notes.txt');
+  });
+
+  test('Dockerfile*, .dockerignore and the preview\'s .cdk-spa-dev/ are left out by default', () => {
+    const { entry } = repoWithBackend();
+    for (const f of ['Dockerfile', 'Dockerfile.dev', '.dockerignore', 'deploy/Dockerfile', '.cdk-spa-dev/venv-x/pyvenv.cfg']) write(path.join(entry, f));
+    expect(listFiles(synthBundle({ entry }).bundle).sort()).toEqual(['app/__init__.py', 'app/main.py', 'requirements.txt']);
+  });
+
+  test('an empty folder a local run left in the code folder does not ship (the asset hash cannot see it); one with a file ships and changes the hash', () => {
+    const { entry } = repoWithBackend();
+    const before = skippedAssetHash({ entry });
+    fs.mkdirSync(path.join(entry, 'local_assets', 'thumbs'), { recursive: true });
+    expect(skippedAssetHash({ entry })).toBe(before);
+    const { bundle } = synthBundle({ entry, cache: false });
+    expect(fs.existsSync(path.join(bundle, 'local_assets'))).toBe(false);
+    write(path.join(entry, 'local_assets', 'thumbs', 'a.png'));
+    expect(skippedAssetHash({ entry })).not.toBe(before);
+    expect(listFiles(synthBundle({ entry, cache: false }).bundle)).toContain('local_assets/thumbs/a.png');
+  });
 });

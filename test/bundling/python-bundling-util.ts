@@ -43,6 +43,38 @@ export function useWheelhouseAndFreshCache(): void {
   // tests never download interpreters (`uv python install` for precompiling): uv refuses at once
   process.env.UV_PYTHON_DOWNLOADS = 'never';
   process.env.CDK_SPA_BUNDLE_CACHE = tmpDir('py-bundle-cache-');
+  // the pip path needs pip 24.2 or later, which the host's Python may not have
+  process.env.CDK_SPA_PYTHON = pipPython();
+}
+
+/** The pip release of the test interpreter (wheels-host.txt), above the bundler's minimum (24.2). */
+export const TEST_PIP_VERSION = '26.3';
+
+/**
+ * A virtualenv of the host's python3 with pip TEST_PIP_VERSION (from the wheelhouse when there is one), made once per
+ * machine in the CI cache folder. Returns its interpreter.
+ */
+export function pipPython(): string {
+  const dir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'cdk-spa-with-lambda-api-ci', `venv-pip-${TEST_PIP_VERSION}`);
+  const python = path.join(dir, 'bin', 'python');
+  if (fs.existsSync(python)) return python;
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  const tmp = fs.mkdtempSync(`${dir}.tmp-`);
+  const check = (r: ReturnType<typeof spawnSync>) => {
+    if (r.status !== 0) throw new Error(`making the pip ${TEST_PIP_VERSION} test virtualenv failed: ${r.stderr}`);
+  };
+  check(spawnSync('python3', ['-m', 'venv', tmp], { encoding: 'utf8' }));
+  // from the wheelhouse when it has it (wheels-host.txt), else from the index
+  const links = fs.existsSync(WHEELHOUSE) ? ['--find-links', WHEELHOUSE] : [];
+  check(spawnSync(path.join(tmp, 'bin', 'python'), ['-m', 'pip', 'install', '--quiet', ...links, `pip==${TEST_PIP_VERSION}`],
+    { encoding: 'utf8', env: { ...process.env, PIP_NO_INDEX: undefined } }));
+  try {
+    // `python -m pip` works from the renamed folder (pyvenv.cfg is found next to bin/); the bin/pip scripts are not used
+    fs.renameSync(tmp, dir);
+  } catch {
+    fs.rmSync(tmp, { recursive: true, force: true }); // another test file made it first
+  }
+  return python;
 }
 
 /** Runs `fn` with some environment variables set (undefined removes one), then restores them. */

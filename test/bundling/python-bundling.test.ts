@@ -158,12 +158,13 @@ describe('errors', () => {
     expect(message).toContain(`Install pip ('${python} -m ensurepip --upgrade', or your OS package 'python3-pip')`);
   }, 60_000);
 
-  test('fails when uv is asked for and missing', () => {
-    const message = withEnv({ CDK_SPA_UV: '', PATH: '/usr/bin:/bin' }, () =>
+  test('fails when uv is asked for, missing, and cannot be installed', () => {
+    // an empty wheelhouse and no index: pip cannot install uv into the bundle cache
+    const message = withEnv({ CDK_SPA_UV: '', PATH: '/usr/bin:/bin', PIP_NO_INDEX: '1', PIP_FIND_LINKS: tmpDir('py-empty-wheelhouse-') }, () =>
       errorMessage(() => synthBundle({ entry: FIXTURE, installer: PythonInstaller.UV })));
     expect(message).toContain('Python bundling: installer is PythonInstaller.UV, but uv was not found (neither the CDK_SPA_UV environment variable '
-      + 'nor `uv` on PATH). Install uv (`pip install uv`, or see https://docs.astral.sh/uv/), set CDK_SPA_UV to its path, '
-      + 'or use PythonInstaller.AUTO or PythonInstaller.PIP.');
+      + 'nor `uv` on PATH), and installing uv 0.13.9 into the bundle cache failed: `');
+    expect(message).toContain('. Install uv (https://docs.astral.sh/uv/), set CDK_SPA_UV to its path, or check your index configuration (PIP_INDEX_URL) and network.');
   });
 
   test('fails when a dependency has no aarch64 wheel and needs compiling, naming it and the Docker fallback', () => {
@@ -191,12 +192,12 @@ describe('errors', () => {
   }, INSTALL_TIMEOUT);
 
   test('fails when the bundle is over the size limit, naming the five largest packages', () => {
-    const message = errorMessage(() => synthBundle({ entry: EXAMPLE_BACKEND, installer: PythonInstaller.PIP, sizeLimitBytes: 2_000_000 }));
-    expect(message).toMatch(/: Python bundling: the bundle of .*example\/backend is \d+\.\d MB unzipped, above Lambda's limit of 2\.0 MB for a function's code and layers\. /);
+    const message = errorMessage(() => synthBundle({ entry: EXAMPLE_BACKEND, installer: PythonInstaller.PIP, sizeLimitBytes: 2 * 1024 * 1024 }));
+    expect(message).toMatch(/: Python bundling: the bundle of .*example\/backend is \d+\.\d MiB unzipped, above Lambda's limit of 2\.0 MiB for a function's code and layers\. /);
     const largest = /The five largest packages: (.*?)\. Remove/.exec(message)?.[1].split(', ') ?? [];
     expect(largest).toHaveLength(5);
-    expect(largest[0]).toMatch(/^pydantic_core 2\.50\.5 \(4\.\d MB\)$/);
-    expect(largest[1]).toMatch(/^pydantic 2\.14\.4 \(\d\.\d MB\)$/);
+    expect(largest[0]).toMatch(/^pydantic_core 2\.50\.5 \(4\.\d MiB\)$/);
+    expect(largest[1]).toMatch(/^pydantic 2\.14\.4 \(\d\.\d MiB\)$/);
   }, INSTALL_TIMEOUT);
 });
 
@@ -229,7 +230,7 @@ describe('ARM64 bundle of the example backend', () => {
 
   test('reports the unzipped and zipped size as an info annotation, with a zip size that matches a real zip', () => {
     expect(first.messages).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^Python bundle for python3\.14 aarch64: \d+\.\d MB unzipped, \d\.\d MB zipped, \d+ files; dependencies from requirements\.txt; trimmed 0\.\d MB; not precompiled\.$/),
+      expect.stringMatching(/^Python bundle for python3\.14 aarch64: \d+\.\d MiB unzipped, \d\.\d MiB zipped, \d+ files; dependencies from requirements\.txt; trimmed 0\.\d MiB; not precompiled\.$/),
       expect.stringMatching(/^Bytecode precompilation skipped: no CPython 3\.14 interpreter found .* install Python 3\.14 so that python3\.14 is on PATH/),
     ]));
     const zipSize = (method: string) => Number(spawnSync(PYTHON, ['-c', [

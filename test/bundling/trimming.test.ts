@@ -54,6 +54,19 @@ describe('trimInstalled', () => {
     expect(result.sourceBytes).toBe(removed.reduce((n, f) => n + Buffer.byteLength((files as Record<string, string>)[f]), 0));
   });
 
+  test('removes the headers pip and uv leave in a root include/ (greenlet\'s), and the folder with them', () => {
+    const dir = tmpDir('trim-root-include-');
+    const header = path.join(dir, 'include', 'site', 'python3.14', 'greenlet', 'greenlet.h');
+    fs.mkdirSync(path.dirname(header), { recursive: true });
+    fs.writeFileSync(header, '/* greenlet C API */\n');
+    fs.mkdirSync(path.join(dir, 'greenlet'));
+    fs.writeFileSync(path.join(dir, 'greenlet', '__init__.py'), '');
+    const result = trimInstalled(dir);
+    expect(listFiles(dir)).toEqual(['greenlet/__init__.py']);
+    expect(fs.existsSync(path.join(dir, 'include'))).toBe(false);
+    expect(result.sourceFiles).toBe(1);
+  });
+
   test('keeps them all with buildSources false', () => {
     const dir = site();
     const result = trimInstalled(dir, { buildSources: false });
@@ -81,7 +94,7 @@ describe('a host bundle of wheels that ship build sources', () => {
       expect.stringMatching(/^frozenlist\/_frozenlist\.cpython-.*\.so$/)]));
     const report = lastPythonBundleReport()!;
     expect(report.trimmedSourceBytes).toBeGreaterThanOrEqual(4327 + 3708); // _speedups.c + _frozenlist.pyx as the wheels ship them
-    expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(/; trimmed \d+\.\d MB \(build sources 0\.0 MB\);/)]));
+    expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(/; trimmed \d+\.\d MiB \(build sources 0\.0 MiB\);/)]));
     const imported = spawnSync(PYTHON, ['-S', '-s', '-c',
       'import sys; sys.path.insert(0, sys.argv[1]); import markupsafe, markupsafe._speedups as s, frozenlist, frozenlist._frozenlist as f; '
       + 'print(s.__file__.endswith(".so"), f.__file__.endswith(".so"), frozenlist.FrozenList.__module__, str(markupsafe.escape("<a>")))', bundle], { encoding: 'utf8' });

@@ -12,6 +12,7 @@ import * as path from 'path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { findUv, INSTALL_TIMEOUT, synthBundle, tmpDir, useWheelhouseAndFreshCache, withEnv } from './python-bundling-util';
 import { PythonInstaller } from '../../src';
+import { pythonDownloadMarker } from '../../src/bundling/postprocess';
 import { lastPythonBundleReport } from '../../src/bundling/python-bundling';
 
 useWheelhouseAndFreshCache();
@@ -104,6 +105,37 @@ const runtimeOf = (v: string) => new lambda.Runtime(`python${v}`, lambda.Runtime
     ]);
     expect(lastPythonBundleReport()?.precompiledWith).toBeUndefined();
     expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(/^Bytecode precompilation skipped: no CPython 3\.9 interpreter found .*with uv for a uv-managed Python 3\.9/)]));
+  }, INSTALL_TIMEOUT);
+
+  test('a failed download is remembered on this machine with its time and error, not retried on the next synths, and retried once it is old', () => {
+    const uv = loggingUv();
+    const installs = () => uv.calls().filter((c) => c === 'python install cpython@3.9').length;
+    const marker = pythonDownloadMarker('3.9');
+    fs.rmSync(marker, { force: true });
+    const synth = () => withEnv(env(uv.path), () => synthBundle({
+      entry: project(), runtime: lambda.Runtime.PYTHON_3_9, architecture: hostArch, installer: PythonInstaller.UV, cache: false,
+    }));
+    const first = synth();
+    expect(installs()).toBe(1);
+    const failure = JSON.parse(fs.readFileSync(marker, 'utf8'));
+    expect(failure.command).toBe('uv python install cpython@3.9');
+    expect(failure.error).toMatch(/^exited with code [1-9]\d*: /);
+    expect(Date.now() - Date.parse(failure.at)).toBeLessThan(600_000);
+    // the message says what failed, and for how long it is not retried
+    const skipped = (messages: string[]) => messages.find((m) => m.startsWith('Bytecode precompilation skipped'))!;
+    expect(skipped(first.messages)).toContain(`; \`uv python install cpython@3.9\` failed on this machine (${failure.error}), and is not tried again for 24 hours `
+      + '(delete .python-download-failed-3.9.json in the bundle cache to retry at the next synth).');
+    expect(skipped(first.messages)).toContain('run `uv python install 3.9` once online');
+
+    // the next synths (a new process would read the same marker) do not try again, and still say why
+    const second = synth();
+    expect(installs()).toBe(1);
+    expect(skipped(second.messages)).toBe(skipped(first.messages));
+
+    // 25 hours later it is tried again
+    fs.writeFileSync(marker, JSON.stringify({ ...failure, at: new Date(Date.now() - 25 * 3_600_000).toISOString() }));
+    synth();
+    expect(installs()).toBe(2);
   }, INSTALL_TIMEOUT);
 
   test('downloadPython false: only looks', () => {

@@ -18,7 +18,7 @@ let dev: RunningDev;
 
 beforeAll(async () => {
   backend = tmpCopy(path.join(ROOT, 'example', 'backend'), 'dev-backend-');
-  dev = await startDev(['--api', backend, '--handler', 'app.main.handler', '--site', SITE]);
+  dev = await startDev(['--api', backend, '--handler', 'app.main.handler', '--site', SITE, '--allowed-host', 'app.test', '--allowed-host', '.dev.test']);
 }, START_TIMEOUT);
 
 afterAll(async () => {
@@ -98,6 +98,32 @@ describe('the API, through the Mangum handler', () => {
     const reply = await request(dev.port, '/api', { headers: { accept: 'text/html' } });
     expect(reply.text).toBe(SHELL);
   });
+});
+
+describe('DNS rebinding: only this machine\'s names are answered', () => {
+  test.each(['/api/health', '/items/42', `/${ASSET}`, '/api/items'])('Host: attacker.example:PORT gets a 403 for %s, and the app is not called', async (p) => {
+    const reply = await request(dev.port, p, { method: p === '/api/items' ? 'POST' : 'GET', headers: { host: `attacker.example:${dev.port}` }, body: p === '/api/items' ? '{"name":"x"}' : undefined });
+    expect(reply.status).toBe(403);
+    expect(reply.text).toContain('Blocked request. This host ("attacker.example") is not allowed');
+    expect(reply.text).toContain('pass --allowed-host attacker.example');
+    expect(reply.text).not.toContain('"status"');
+  });
+
+  test.each([
+    ['localhost:PORT'], ['LOCALHOST.:PORT'], ['app.localhost:PORT'], ['127.0.0.1:PORT'], ['[::1]:PORT'], ['app.test:PORT'], ['app.test'],
+    ['api.dev.test:PORT'], ['dev.test:PORT'],
+  ])('Host: %s is answered', async (host) => {
+    const reply = await request(dev.port, '/robots.txt', { headers: { host: host.replace('PORT', String(dev.port)) } });
+    expect(reply.status).toBe(200);
+    if (!host.startsWith('[')) { // (Mangum cannot split an IPv6 host from its port)
+      expect((await request(dev.port, '/api/health', { headers: { host: host.replace('PORT', String(dev.port)) } })).status).toBe(200);
+    }
+  });
+
+  test.each([['app.test.attacker.example'], ['attacker-dev.test'], ['localhost.attacker.example'], ['127.0.0.1.nip.io'], ['a,localhost'], ['localhost@attacker.example']])(
+    'Host: %s gets a 403', async (host) => {
+      expect((await request(dev.port, '/api/health', { headers: { host } })).status).toBe(403);
+    });
 });
 
 test('the security headers of the response headers policy are on site and API responses, the same values', async () => {

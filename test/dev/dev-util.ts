@@ -32,6 +32,8 @@ export interface RunningDev {
 export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.dev.json') };
   delete env.PORT;
+  // the wheelhouse's host wheels are python3's: the preview would otherwise pick the runtime's Python when it exists
+  env.CDK_SPA_PYTHON = process.env.CDK_SPA_PYTHON || 'python3';
   Object.assign(env, extra);
   if (fs.existsSync(path.join(WHEELHOUSE, '.lists'))) {
     env.PIP_NO_INDEX = '1';

@@ -34,6 +34,6 @@ describeWithUv('a uv.lock project', () => {
     const reply = await request(dev.port, '/api/versions');
     expect(reply.status).toBe(200);
     expect(reply.headers['content-type']).toBe('application/json');
-    expect(JSON.parse(reply.text)).toEqual({ six: '1.17.0', idna: '3.20' });
+    expect(JSON.parse(reply.text)).toEqual({ six: '1.17.0', idna: '3.21' });
   });
 });

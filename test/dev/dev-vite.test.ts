@@ -45,6 +45,29 @@ test('the API still answers under /api/*', async () => {
   expect(JSON.parse(reply.text).status).toBe('ok');
 });
 
+test.each(['/api/health', '/items/42', '/src/main.ts', '/@vite/client'])('DNS rebinding: Host attacker.example:PORT gets a 403 for %s (the API included)', async (p) => {
+  const reply = await request(dev.port, p, { headers: { host: `attacker.example:${dev.port}`, accept: 'text/html' } });
+  expect(reply.status).toBe(403);
+  expect(reply.text).toContain('This host ("attacker.example") is not allowed');
+  expect((await request(dev.port, p, { headers: { host: `localhost:${dev.port}`, accept: 'text/html' } })).status).toBe(200);
+});
+
+test('DNS rebinding: a WebSocket upgrade with a foreign Host is refused', async () => {
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = http.request({
+      host: '127.0.0.1',
+      port: dev.port,
+      path: '/',
+      headers: { 'Host': 'attacker.example', 'Connection': 'Upgrade', 'Upgrade': 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+    });
+    req.on('upgrade', () => reject(new Error('upgraded')));
+    req.on('response', (res) => { res.resume(); resolve(res.statusCode!); });
+    req.on('error', reject);
+    req.end();
+  });
+  expect(status).toBe(403);
+});
+
 test('Vite\'s HMR WebSocket upgrade passes through the dev server', async () => {
   const { status, protocol, firstMessage } = await new Promise<{ status: number; protocol?: string; firstMessage: string }>((resolve, reject) => {
     const req = http.request({

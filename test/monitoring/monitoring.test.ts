@@ -1,6 +1,8 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { FastApiFunction, SpaMonitoring, SpaMonitoringOptions, SpaWithLambdaApi } from '../../src';
 import { BACKEND, minimalProps, newStack, synthApp } from '../util';
@@ -314,7 +316,7 @@ describe('metric helpers', () => {
     ] as const) {
       expect(metric.namespace).toBe('AWS/ApiGateway');
       expect(metric.metricName).toBe(name);
-      expect(dims(metric)).toEqual({ ApiId: stack.resolve(app.httpApi.apiId), Stage: '$default' });
+      expect(dims(metric)).toEqual({ ApiId: stack.resolve(app.httpApi!.apiId), Stage: '$default' });
     }
     expect(app.metricApiLatency({ statistic: 'p99' }).statistic).toBe('p99');
   });
@@ -382,8 +384,31 @@ describe('bad monitoring input fails at synth time', () => {
 
   test('fails when SpaMonitoring has nothing to monitor', () => {
     expect(() => new SpaMonitoring(newStack(), 'Monitoring', { createAlarmTopic: true })).toThrow(
-      new Error('Invalid props for SpaMonitoring \'Monitoring\':\n- function, httpStage and distribution are all unset, '
+      new Error('Invalid props for SpaMonitoring \'Monitoring\':\n- function, httpStage, functionUrl and distribution are all unset, '
         + 'but there is nothing to monitor without them. Pass at least one of them.'));
+  });
+
+  test('fails when SpaMonitoring gets both an HTTP API stage and a Function URL', () => {
+    const stack = newStack();
+    const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.PYTHON_3_13, handler: 'a.b', code: lambda.Code.fromInline('x') });
+    const httpApi = new apigwv2.HttpApi(stack, 'Api');
+    expect(() => new SpaMonitoring(stack, 'Monitoring', { httpStage: httpApi.defaultStage!, functionUrl: fn.addFunctionUrl() })).toThrow(
+      new Error('Invalid props for SpaMonitoring \'Monitoring\':\n- httpStage and functionUrl are both set, but the API alarms watch one '
+        + 'API origin: the HTTP API stage, or the Function URL of a streaming API. Pass one of them, and a second SpaMonitoring for the other.'));
+  });
+
+  test('a Function URL on its own gets the 5xx alarm and its widgets, and no latency alarm by default', () => {
+    const stack = newStack();
+    const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.PYTHON_3_13, handler: 'a.b', code: lambda.Code.fromInline('x') });
+    const monitoring = new SpaMonitoring(stack, 'Monitoring', { functionUrl: fn.addFunctionUrl() });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/Lambda', MetricName: 'Url5xxCount', Threshold: 5 });
+    expect(monitoring.apiLatencyAlarm).toBeUndefined();
+    const body = JSON.stringify(stack.resolve((monitoring.dashboard!.node.defaultChild as any).dashboardBody));
+    for (const metric of ['UrlRequestCount', 'Url4xxCount', 'Url5xxCount', 'UrlRequestLatency']) {
+      expect(body).toContain(metric);
+    }
   });
 
   test('monitoring settings are not validated when monitoring is disabled', () => {

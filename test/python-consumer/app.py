@@ -50,7 +50,7 @@ def add_example_app(
         scope,
         "App",
         site=SpaSiteOptions(source=str(EXAMPLE / "frontend" / "dist")),
-        api=SpaApiOptions(source=str(EXAMPLE / "backend"), handler="app.main.handler"),
+        api=SpaApiOptions(source=str(EXAMPLE / "backend"), handler="app.main.handler", streaming=True),
         domain=domain,
     )
 

@@ -11,6 +11,7 @@ Needs the wheel: ``npx projen package:python`` (``npx projen build`` runs this t
 import difflib
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -69,19 +70,43 @@ def wheel() -> Path:
     return path
 
 
+PINNED = ROOT / "test" / "python-consumer" / "requirements.txt"
+
+
+def pinned_versions() -> Dict[str, str]:
+    """The versions test/python-consumer/requirements.txt pins (generated with hashes by `npx projen pins`)."""
+    pins = {}
+    for line in PINNED.read_text().splitlines():
+        match = re.match(r"^([A-Za-z0-9._-]+)==([^\s;\\]+)", line)
+        if match:
+            pins[match.group(1).lower()] = match.group(2)
+    return pins
+
+
+def test_pinned_cdk_is_the_one_the_library_is_built_with():
+    """The Python app synthesizes against the aws-cdk-lib and constructs of package-lock.json, not newer ones."""
+    lock = json.loads((ROOT / "package-lock.json").read_text())["packages"]
+    pins = pinned_versions()
+    for name in ("aws-cdk-lib", "constructs"):
+        locked = lock[f"node_modules/{name}"]["version"]
+        assert pins.get(name) == locked, (
+            f"test/python-consumer/requirements.txt pins {name}=={pins.get(name)}, but package-lock.json has {locked}: "
+            f"set {name}=={locked} in test/python-consumer/requirements.in and run `npx projen pins`."
+        )
+
+
 @pytest.fixture(scope="session")
 def venv_python(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A new virtualenv with the versions of aws-cdk-lib and constructs this library is built and tested with."""
+    """A new virtualenv with every package pinned with its hash (requirements.txt), then the wheel without its deps."""
     venv = tmp_path_factory.mktemp("venv")
     run([sys.executable, "-m", "venv", str(venv)], cwd=ROOT)
     python = venv / "bin" / "python"
-    dev = PACKAGE_JSON["devDependencies"]
-    run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         f"aws-cdk-lib=={dev['aws-cdk-lib']}", f"constructs=={dev['constructs']}", str(wheel)],
-        cwd=ROOT,
-        env={"PIP_REQUIRE_VIRTUALENV": "0"},
-    )
+    env = {"PIP_REQUIRE_VIRTUALENV": "0"}
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    run(pip + ["--require-hashes", "-r", str(PINNED)], cwd=ROOT, env=env)
+    run(pip + ["--no-deps", str(wheel)], cwd=ROOT, env=env)
+    # the wheel's requirements (jsii, publication, aws-cdk-lib, constructs) are met by the pinned set
+    run([str(python), "-m", "pip", "check"], cwd=ROOT, env=env)
     return python
 
 

@@ -26,6 +26,11 @@ describe('names that carry a content hash', () => {
     'static/css/main.0a1b2c3d.css', 'static/media/logo.6ce24c58023cc2f8fd88fe9d219db6c6.svg', 'main.3f2a9c1b5d6e7f80.js',
     // webpack asset modules [hash][ext], Next.js [name]-[16 hex], Parcel [name].[8 hex]
     '3f2a9c1b5d6e7f801234.png', '_next/static/chunks/framework-2c79e2a64abdb08b.js', 'index.7a1c3e5f.js',
+    // Vite / Rollup hashes split by - or _ that read like a word and a number, in a script or stylesheet (issue #22)
+    'assets/DataTable-zilpd-68.js', 'index-B_x7-kQd.js', 'assets/Checkout-BVrYX-2q.js', 'assets/page-abc_1234.css', 'assets/x--abcdefg.js',
+    // folders a framework reserves for its content-hashed output (SvelteKit, Astro, Next.js)
+    '_app/immutable/chunks/BFkPn9ZB.js', '_app/immutable/entry/start.BqATE4jW.js', '_astro/Counter.B5CIBCPJ.css',
+    '_next/static/chunks/0cz1d0mv5g_q7.js', '_next/static/ywiTuWvyjE5oAU8IYBW0o/_buildManifest.js',
   ])('%s', (name) => {
     expect(hasContentHash(name)).toBe(true);
   });
@@ -38,6 +43,10 @@ describe('names without a content hash (served no-cache)', () => {
     'img/hero-banner01.jpg', 'img/photo-20240101.jpg', 'docs/guide-v2-final.pdf', 'fonts/inter-Regular.woff2',
     'icons/apple-touch-icon-180x180.png', 'icons/android-chrome-512x512.png', 'img/IMG-IMG12345.jpg', 'lib.20240101.js',
     'cafe1234.png', 'deadbeef.js', 'data.deadbeef.json', 'README', 'assets/-BdQq_4o_.js', 'Makefile.BdQq_4o_',
+    // scripts named by a person: words and versions; non-script names with a word and a number stay unhashed
+    'widget-embed-v2.js', 'lib-jquery-ui.css', 'assets/icon-arrow-16.svg', 'img/photo-zilpd-68.png',
+    // next to the reserved folders, but not in them
+    '_app/version.json', '_app/env.js', '_next/x.js', 'about/__next._tree.txt', '_astro', 'x/_astro/a.css',
   ])('%s', (name) => {
     expect(hasContentHash(name)).toBe(false);
   });

@@ -1,21 +1,26 @@
 """FastAPI app for the example stack, exposed to Lambda through Mangum.
 
-CloudFront forwards ``/api/*`` to API Gateway unchanged, so every route lives
+CloudFront forwards ``/api/*`` to the API unchanged, so every route lives
 under the ``/api`` prefix (``API_PREFIX`` overrides it, to match the construct's
-``api.prefix``).
+``api.prefix``). The example stack turns on ``api.streaming``: the same ``app``
+then runs under uvicorn behind the Lambda Web Adapter (``handler`` names it;
+its ``.app`` is served), and ``GET /api/events`` streams Server-Sent Events.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import threading
 import uuid
+from collections.abc import AsyncIterable
 from datetime import datetime, timezone
 
-from fastapi import APIRouter, FastAPI, HTTPException, Request, Response, status
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, Response, status
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.sse import EventSourceResponse
 from mangum import Mangum
 from pydantic import BaseModel, Field
 
@@ -54,6 +59,14 @@ class Health(BaseModel):
     time: datetime
 
 
+class Tick(BaseModel):
+    """One event of ``GET /api/events``: its number, how many there are, and when it was produced."""
+
+    n: int
+    of: int
+    time: datetime
+
+
 _items: dict[str, Item] = {}
 _items_lock = threading.Lock()
 
@@ -66,6 +79,23 @@ router = APIRouter(prefix=API_PREFIX)
 def health() -> Health:
     """Liveness probe."""
     return Health(status="ok", version=VERSION, time=datetime.now(timezone.utc))
+
+
+@router.get("/events", response_class=EventSourceResponse)
+async def events(
+    count: int = Query(default=5, ge=1, le=100),
+    interval: float = Query(default=0.5, ge=0, le=30),
+) -> AsyncIterable[Tick]:
+    """Server-Sent Events: ``count`` ticks, ``interval`` seconds apart, each sent as soon as it is produced.
+
+    In streaming mode (``api.streaming``) each event reaches the browser when it is yielded; through
+    Mangum the whole stream arrives at once at the end. During a silence FastAPI sends a ``: ping``
+    comment every 15 seconds, which keeps CloudFront's origin read timeout (60 s) from ending the stream.
+    """
+    for n in range(1, count + 1):
+        if n > 1:
+            await asyncio.sleep(interval)
+        yield Tick(n=n, of=count, time=datetime.now(timezone.utc))
 
 
 @router.get("/items")

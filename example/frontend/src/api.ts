@@ -86,3 +86,22 @@ export function createItem(item: NewItem): Promise<Item> {
 export function deleteItem(id: string): Promise<void> {
   return request<void>(`/items/${encodeURIComponent(id)}`, { method: 'DELETE' });
 }
+
+/** One event of GET /api/events. */
+export interface Tick {
+  n: number;
+  of: number;
+  time: string;
+}
+
+/**
+ * Opens GET /api/events (Server-Sent Events) with the browser's EventSource, same-origin under /api. The caller
+ * closes the returned source; EventSource would otherwise reconnect when the server ends the stream.
+ */
+export function subscribeEvents(count: number, interval: number,
+  handlers: { onEvent: (tick: Tick) => void; onError: () => void }): EventSource {
+  const source = new EventSource(`/api/events?count=${count}&interval=${interval}`);
+  source.addEventListener('message', (event: MessageEvent<string>) => handlers.onEvent(JSON.parse(event.data) as Tick));
+  source.addEventListener('error', () => handlers.onError());
+  return source;
+}

@@ -1,5 +1,5 @@
 /** The SPA's views: each builds its DOM synchronously and fills it in when the API answers. */
-import { ApiError, createItem, deleteItem, getHealth, getItem, listItems, type Item } from './api';
+import { ApiError, createItem, deleteItem, getHealth, getItem, listItems, subscribeEvents, type Item } from './api';
 import { itemPath, type RouteMatch } from './router';
 
 export interface ViewContext {
@@ -72,6 +72,46 @@ function homeView({ signal }: ViewContext): HTMLElement {
     heading('Home'),
     h('p', {}, 'This page is served from S3 through CloudFront; its data comes from a FastAPI app on AWS Lambda, under the same origin at /api.'),
     h('section', { 'aria-labelledby': 'health-title' }, h('h2', { id: 'health-title' }, 'API health'), result),
+    eventsSection(signal),
+  );
+}
+
+/**
+ * Server-Sent Events from GET /api/events, shown as they arrive with the time since the stream was opened: in
+ * streaming mode (api.streaming) they arrive half a second apart; a buffered API delivers them all at the end.
+ */
+function eventsSection(signal: AbortSignal): HTMLElement {
+  const start = h('button', { type: 'button' }, 'Stream 5 events');
+  const status = h('p', { 'class': 'form-status', 'role': 'status', 'aria-live': 'polite' });
+  const list = h('ol', { class: 'event-list' });
+  let source: EventSource | undefined;
+  const stop = (message: string): void => {
+    source?.close();
+    source = undefined;
+    start.disabled = false;
+    status.textContent = message;
+  };
+  signal.addEventListener('abort', () => source?.close());
+  start.addEventListener('click', () => {
+    list.replaceChildren();
+    start.disabled = true;
+    status.textContent = 'Streaming…';
+    const opened = performance.now();
+    source = subscribeEvents(5, 0.5, {
+      onEvent: (tick) => {
+        const after = ((performance.now() - opened) / 1000).toFixed(2);
+        list.append(h('li', {}, `Event ${tick.n} of ${tick.of}, sent ${tick.time}, received after ${after} s`));
+        if (tick.n === tick.of) {
+          stop(`All ${tick.of} events received.`);
+        }
+      },
+      onError: () => stop('The stream failed or was closed by the server.'),
+    });
+  });
+  return h('section', { 'aria-labelledby': 'events-title' },
+    h('h2', { id: 'events-title' }, 'Server-Sent Events'),
+    h('p', {}, 'Events from ', h('code', {}, 'GET /api/events'), ' appear as they arrive.'),
+    start, status, list,
   );
 }
 

@@ -2,7 +2,9 @@
 
     python dev_server.py SOURCE MODULE.ATTR
 
-SOURCE is put first on sys.path and made the working directory, as /var/task is in Lambda. The handler is
+SOURCE is put first on sys.path and made the working directory, as /var/task is in Lambda, and the file system is
+read-only as in Lambda except the temp folder (``TMPDIR``, a folder of this run, as /tmp is in Lambda): see
+``install_read_only_guard``. The handler is
 imported once, when the process starts (as in the Lambda init phase), and then called with one API Gateway
 HTTP API (payload 2.0) event at a time, as one Lambda execution environment does.
 
@@ -14,10 +16,13 @@ The application's own prints go to stderr (file descriptor 1 is pointed at 2), s
 protocol. The process exits when stdin closes, so it never outlives the dev server.
 """
 
+import errno
 import importlib
 import json
 import os
 import sys
+import tempfile
+import threading
 import time
 import traceback
 import uuid
@@ -39,6 +44,8 @@ def main():
         sys.path[0] = source
     else:
         sys.path.insert(0, source)
+
+    install_read_only_guard(source, tempfile.gettempdir())
 
     handler, init_error = None, None
     try:
@@ -66,6 +73,82 @@ def main():
             sys.stderr.write(f"[api] the handler raised:\n{error}")
             sys.stderr.flush()
             reply({"id": request["id"], "error": error})
+
+
+# Audit events that change the file system, and the positions of their path arguments (and of dir_fd).
+_WRITE_EVENTS = {
+    "os.mkdir": ((0,), 2), "os.rmdir": ((0,), 1), "os.remove": ((0,), 1), "os.rename": ((0, 1), 2),
+    "os.symlink": ((1,), 2), "os.link": ((1,), 3), "os.truncate": ((0,), None), "os.chmod": ((0,), 2),
+    "os.chown": ((0,), 3), "os.utime": ((0,), 3), "os.chflags": ((0,), None), "os.setxattr": ((0,), None),
+    "os.removexattr": ((0,), None), "shutil.rmtree": ((0,), None), "shutil.copyfile": ((1,), None),
+    "shutil.copytree": ((1,), None), "shutil.move": ((1,), None),
+}
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+
+
+def install_read_only_guard(code_root, writable):
+    """Makes the file system read-only for the app, as Lambda's is, except ``writable`` (its /tmp) and ``/dev``.
+
+    Lambda runs the code from a read-only /var/task with only /tmp writable, so a write elsewhere (a ``local_assets/``
+    folder made next to the code at import) fails there with ``OSError: [Errno 30] Read-only file system``. File
+    modes cannot show that locally (the dev server may run as root, on CI it does, and root ignores them), so an
+    audit hook (PEP 578: every ``open`` and ``os.mkdir``, ``os.rename``, ``os.remove``... raises an event first)
+    refuses each operation that would write outside ``writable``, with the same errno and a message that says what
+    Lambda does and where to write instead. An audit hook cannot be removed, and it sees writes from C extensions only
+    when they go through Python's ``open``/``os`` functions; it is a faithful guard for Python code, not a sandbox.
+    """
+    code_root = os.path.realpath(code_root)
+    allowed = (os.path.realpath(writable), "/dev")
+    state = threading.local()
+
+    def resolve(path, dir_fd):
+        if isinstance(path, int) or path is None:
+            return None  # an open file descriptor: checked when it was opened
+        try:
+            path = os.fsdecode(os.fspath(path))
+        except TypeError:
+            return None
+        if isinstance(dir_fd, int) and dir_fd >= 0 and not os.path.isabs(path):  # (-1: no dir_fd given)
+            return None  # relative to a directory descriptor (shutil.rmtree's own walk): its event was checked
+        return os.path.realpath(path)
+
+    def inside(path, root):
+        return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+    def refuse(path):
+        if inside(path, code_root):
+            message = (f"Read-only file system: Lambda's code folder (/var/task) is read-only, and so is the API's folder "
+                       f"in the preview. Write under /tmp instead (tempfile.gettempdir(): {allowed[0]} here)")
+        else:
+            message = (f"Read-only file system: in Lambda only /tmp is writable, and so in the preview. Write under /tmp "
+                       f"instead (tempfile.gettempdir(): {allowed[0]} here)")
+        raise OSError(errno.EROFS, message, path)
+
+    def hook(event, args):
+        if getattr(state, "busy", False):
+            return
+        if event == "open":
+            path, mode, flags = args
+            writes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+                mode is None and isinstance(flags, int) and flags & _WRITE_FLAGS)
+            paths = (path,) if writes else ()
+            dir_fd = None
+        elif event in _WRITE_EVENTS:
+            positions, dir_fd_at = _WRITE_EVENTS[event]
+            paths = tuple(args[i] for i in positions if i < len(args))
+            dir_fd = args[dir_fd_at] if dir_fd_at is not None and dir_fd_at < len(args) else None
+        else:
+            return
+        state.busy = True
+        try:
+            for path in paths:
+                resolved = resolve(path, dir_fd)
+                if resolved is not None and not any(inside(resolved, root) for root in allowed):
+                    refuse(resolved)
+        finally:
+            state.busy = False
+
+    sys.addaudithook(hook)
 
 
 class LambdaContext:

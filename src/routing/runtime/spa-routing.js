@@ -23,6 +23,24 @@
 // - Known static extensions are compared lowercase (`/IMG.PNG` is a `png` file).
 // - Missing/odd input never throws: no headers or no Accept header = not a navigation; an empty or
 //   non-string uri has no extension (-> /index.html).
+//
+// Prerendered pages (issue #25), before the rule above, from the build's own file list: ROUTES maps a
+// path without its leading and trailing `/` to flags (HTML: `<path>.html` exists, DIR_INDEX:
+// `<path>/index.html` exists, FILE: `<path>` is a file the rule above would rewrite). Exact keys, one
+// property read per request (a second one only when the uri has a `%`, for its decoded form), no scan:
+// - `/x`  -> `/x` if FILE, else `/x.html` if HTML, else `/x/index.html` if DIR_INDEX;
+// - `/x/` -> `/x/index.html` if DIR_INDEX, else `/x.html` if HTML;
+// - otherwise the rule above. The construct writes ROUTES and NOT_FOUND at synth time
+//   (src/routing/route-table.ts); empty, as in this file, the function is the rule above alone.
+// NOT_FOUND (a static site's 404 page, e.g. `/404.html`): what the rule above would answer with the SPA
+// shell gets this page instead (`/` still gets `/index.html`), and the same code, associated with the
+// viewer-response event, sets its status to 404.
+
+var ROUTES = {};
+var NOT_FOUND = '';
+var HTML = 1;
+var DIR_INDEX = 2;
+var FILE = 4;
 
 var KNOWN_STATIC_EXTENSIONS = [
   'html', 'htm', 'js', 'mjs', 'cjs', 'css', 'map', 'json', 'txt', 'xml',
@@ -35,17 +53,32 @@ var KNOWN_STATIC_EXTENSIONS = [
 var EXTENSION_PATTERN = /^[A-Za-z0-9]{1,10}$/;
 
 function handler(event) {
+  if (event && event.context && event.context.eventType === 'viewer-response') {
+    return notFoundStatus(event);
+  }
   var request = event && event.request;
   if (!request || typeof request !== 'object') {
     return request;
   }
+  var target = routedUri(request);
+  if (target !== request.uri) {
+    request.uri = target;
+  }
+  return request;
+}
 
+// The uri the request is served from (the request's own when nothing applies).
+function routedUri(request) {
   var uri = typeof request.uri === 'string' ? request.uri : '';
+  var prerendered = prerenderedPage(uri);
+  if (prerendered !== '') {
+    return prerendered;
+  }
   var segment = uri.substring(uri.lastIndexOf('/') + 1);
 
   // Dot-file last segment (`.env`, `.well-known`): a file, never the SPA shell.
   if (segment.charAt(0) === '.') {
-    return request;
+    return request.uri;
   }
 
   var extension = '';
@@ -65,10 +98,54 @@ function handler(event) {
     rewrite = true; // b) browser navigation to an unknown extension
   }
 
-  if (rewrite) {
-    request.uri = '/index.html';
+  if (!rewrite) {
+    return request.uri;
   }
-  return request;
+  return NOT_FOUND !== '' && uri !== '/' ? NOT_FOUND : '/index.html';
+}
+
+// The prerendered page or file for `uri` from ROUTES, or '' when it has none.
+function prerenderedPage(uri) {
+  if (uri.length < 2 || uri.charAt(0) !== '/') {
+    return '';
+  }
+  var slash = uri.charAt(uri.length - 1) === '/';
+  var flags = routeFlags(uri.substring(1, slash ? uri.length - 1 : uri.length));
+  if (slash) {
+    if (flags & DIR_INDEX) return uri + 'index.html';
+    if (flags & HTML) return uri.substring(0, uri.length - 1) + '.html';
+    return '';
+  }
+  if (flags & FILE) return uri;
+  if (flags & HTML) return uri + '.html';
+  if (flags & DIR_INDEX) return uri + '/index.html';
+  return '';
+}
+
+function routeFlags(key) {
+  var flags = ROUTES[key];
+  if (typeof flags !== 'number' && key.indexOf('%') !== -1) {
+    try {
+      flags = ROUTES[decodeURIComponent(key)];
+    } catch (e) {
+      flags = 0;
+    }
+  }
+  return typeof flags === 'number' ? flags : 0;
+}
+
+// Viewer response: the static site's 404 page, served in place of an unknown path, gets status 404.
+// The request is routed again (the same pure rule), so this holds whether CloudFront shows this event
+// the viewer's uri or the rewritten one.
+function notFoundStatus(event) {
+  var response = event.response;
+  var request = event.request;
+  if (NOT_FOUND !== '' && response && request && response.statusCode === 200
+    && (request.uri === NOT_FOUND || routedUri(request) === NOT_FOUND)) {
+    response.statusCode = 404;
+    response.statusDescription = 'Not Found';
+  }
+  return response;
 }
 
 function isNavigation(headers) {

@@ -26,8 +26,8 @@ VIEWER_HOST_ENV = "CDK_SPA_ORIGIN_VERIFY_VIEWER_HOST"
 VIEWER_HOST_HEADER = "x-cdk-spa-viewer-host"
 # Headers the application would read its host and scheme from; replaced when the viewer host is trusted.
 HOST_HEADERS = ("host", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "forwarded", VIEWER_HOST_HEADER)
-# A DNS name (or IPv4 address), with an optional port: what CloudFront accepts as the Host of a distribution.
-HOST_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(?::[0-9]{1,5})?")  # used with fullmatch
+# A host name in canonical form (lower case, ASCII/punycode, no port, no trailing dot), used with fullmatch.
+CANONICAL_HOST_RE = re.compile(r"(?=.{1,253}\Z)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*")
 
 # The CloudWatch metric of refused requests (Embedded Metric Format).
 METRIC_NAMESPACE = "CdkSpaWithLambdaApi"
@@ -156,15 +156,31 @@ def _refused_metric(function_name, reason):
     }, separators=(",", ":"))
 
 
-def trusted_host(value):
-    """The viewer's host as the application may see it (lower case), or None when ``value`` is not a host name.
+def canonical_public_host(value):
+    """The viewer-host header's value as a host name in canonical form, or None when it is not one.
 
-    Call it only for a request whose secret matched: only CloudFront (its viewer-request function) sets the
-    viewer-host header of such a request.
+    Lower case, without a port and trailing dots, internationalised names in punycode (IDNA): the form the
+    viewer-request CloudFront Function always sends. Anything that is not a single host name (a comma-joined value,
+    whitespace, a path, an empty value, a non-string) is None. Call it only for a request whose secret matched: only
+    CloudFront (its viewer-request function) sets the viewer-host header of such a request.
     """
-    if isinstance(value, str) and HOST_RE.fullmatch(value):
-        return value.lower()
-    return None
+    if not isinstance(value, str):
+        return None
+    host = value.lower()
+    port = re.fullmatch(r"(.*):[0-9]{1,5}", host)
+    if port:
+        host = port.group(1)
+    host = host.rstrip(".")
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except (UnicodeError, ValueError):
+            return None
+    return host if CANONICAL_HOST_RE.fullmatch(host) else None
+
+
+NO_PUBLIC_HOST_LOG = ("origin verification: the request has no valid %s header; the viewer-request function "
+                      "(ViewerHostFunction) must run on this behaviour when originVerification.trustViewerHost is true")
 
 
 ACCEPTED = "accepted"

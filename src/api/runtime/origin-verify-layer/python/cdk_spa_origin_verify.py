@@ -14,10 +14,11 @@ The public host: CloudFront sends the API the execute-api host (the ``/api/*`` b
 header but ``Host``), so the application would build redirects and absolute URLs for that host. With
 ``CDK_SPA_ORIGIN_VERIFY_VIEWER_HOST`` set, the viewer-request CloudFront Function of the construct copies the
 viewer's ``Host`` into the ``x-cdk-spa-viewer-host`` header (overwriting any value the viewer sent). Only after the
-origin check passed, so only for a request that came through CloudFront, this handler presents that value to the
-application as ``host`` and ``x-forwarded-host``, with ``x-forwarded-proto: https`` and ``x-forwarded-port: 443``,
-sets ``requestContext.domainName`` to it, and drops any ``forwarded`` header. A direct caller can never choose the
-host the application sees.
+origin check passed, so only for a request that came through CloudFront, this handler presents that value (in
+canonical form, ``canonical_public_host``) to the application as ``host`` and ``x-forwarded-host``, with
+``x-forwarded-proto: https`` and ``x-forwarded-port: 443``, sets ``requestContext.domainName`` to it, and drops any
+``forwarded`` header. A direct caller can never choose the host the application sees, and the application never
+sees the execute-api host: a request without a usable viewer host is answered 400.
 
 Configuration (environment variables, set by the construct):
 
@@ -45,7 +46,8 @@ from cdk_spa_origin_check import (  # noqa: F401 (re-exported: one implementatio
     VIEWER_HOST_ENV,
     VIEWER_HOST_HEADER,
     HOST_HEADERS,
-    HOST_RE,
+    CANONICAL_HOST_RE,
+    NO_PUBLIC_HOST_LOG,
     METRIC_NAMESPACE,
     REFUSED_METRIC,
     STAGES,
@@ -59,7 +61,7 @@ from cdk_spa_origin_check import (  # noqa: F401 (re-exported: one implementatio
     load_handler,
     _boto3_client,
     _refused_metric,
-    trusted_host,
+    canonical_public_host,
     ACCEPTED,
     REFUSED,
     UNAVAILABLE_SECRET,
@@ -78,6 +80,7 @@ def _response(status, message):
 
 
 FORBIDDEN = _response(403, "Forbidden")
+BAD_REQUEST = _response(400, "Bad Request")
 UNAVAILABLE = _response(503, "Service Unavailable")
 
 
@@ -168,12 +171,21 @@ class OriginVerifier:
             return dict(FORBIDDEN)
         self.load()
         event = without_header(event, self._header_name)
-        host = trusted_host(header_value(event, VIEWER_HOST_HEADER)) if self._trust_viewer_host else None
-        if host is not None:
+        if self._trust_viewer_host:
+            host = canonical_public_host(header_value(event, VIEWER_HOST_HEADER))
+            if host is None:
+                return self._no_public_host()
             event = public_host_event(event, host)
-        else:  # not trusted (no viewer-host function in front) or malformed: the app keeps API Gateway's host
+        else:  # not trusted (no viewer-host function in front): the header could come from a viewer
             event = without_header(event, VIEWER_HOST_HEADER)
         return self._handler(event, context)
+
+    @staticmethod
+    def _no_public_host():
+        """A request that came through CloudFront without a usable viewer host: answered 400, never passed to the
+        application with API Gateway's execute-api host (which its redirects would reveal)."""
+        logger.error(NO_PUBLIC_HOST_LOG, VIEWER_HOST_HEADER)
+        return dict(BAD_REQUEST)
 
 
 def from_environment(environ=None, client_factory=_boto3_client):

@@ -13,9 +13,10 @@ back. uvicorn serves ``cdk_spa_streaming:app``, this module's ``app``:
   shared with cdk_spa_origin_verify.py: the same secret cache, constant-time comparison, refused-request metric and public-host rule) runs in front of the
   app as ASGI middleware. A request without the secret is answered 403 and never reaches the app; neither the
   secret nor the submitted value is logged. Only after the secret matched, and with
-  ``CDK_SPA_ORIGIN_VERIFY_VIEWER_HOST=trust``, the ``x-cdk-spa-viewer-host`` header becomes the app's host, with the
-  https scheme (``host``, ``x-forwarded-host``, ``x-forwarded-proto``, ``x-forwarded-port`` replaced, ``forwarded``
-  dropped), so redirects and ``url_for`` stay on the site's host. uvicorn runs without proxy-header trust, so no
+  ``CDK_SPA_ORIGIN_VERIFY_VIEWER_HOST=trust``, the ``x-cdk-spa-viewer-host`` header (canonical form) becomes the
+  app's host, with the https scheme (``host``, ``x-forwarded-host``, ``x-forwarded-proto``, ``x-forwarded-port`` replaced, ``forwarded``
+  dropped), so redirects and ``url_for`` stay on the site's host; a request without a usable viewer host is
+  answered 400, never served with the Function URL's host. uvicorn runs without proxy-header trust, so no
   header a viewer sends can change the scheme or client address either.
 - without ``CDK_SPA_ORIGIN_VERIFY_SECRET_ARN`` (origin verification off, and the local dev preview) the app is
   served unchanged. Lifespan events always pass through to the app.
@@ -31,6 +32,7 @@ import os
 import cdk_spa_origin_check as ov
 
 FORBIDDEN_BODY = json.dumps({"message": "Forbidden"}).encode()
+BAD_REQUEST_BODY = json.dumps({"message": "Bad Request"}).encode()
 UNAVAILABLE_BODY = json.dumps({"message": "Service Unavailable"}).encode()
 # LWA passes the invocation's requestContext in this header (JSON); its requestId goes into the refusal log line.
 REQUEST_CONTEXT_HEADER = b"x-amzn-request-context"
@@ -126,10 +128,17 @@ class OriginVerifyMiddleware:
                                UNAVAILABLE_BODY if outcome == ov.UNAVAILABLE_SECRET else FORBIDDEN_BODY)
             return
         headers = [(key, value) for key, value in headers if key != self._header]  # the app never sees the secret
-        host = ov.trusted_host(_single_header(headers, ov.VIEWER_HOST_HEADER.encode())) if self._trust_viewer_host else None
-        if host is not None:
+        if self._trust_viewer_host:
+            host = ov.canonical_public_host(_single_header(headers, ov.VIEWER_HOST_HEADER.encode()))
+            if host is None:  # as on the Mangum path: never pass the app the Function URL host its redirects would show
+                ov.logger.error(ov.NO_PUBLIC_HOST_LOG, ov.VIEWER_HOST_HEADER)
+                if scope["type"] == "websocket":
+                    await send({"type": "websocket.close", "code": 1008})
+                else:
+                    await _respond(send, 400, BAD_REQUEST_BODY)
+                return
             scope = _public_host_scope(scope, headers, host)
-        else:  # not trusted or malformed: the app keeps the host LWA sent, without the viewer-host header
+        else:  # not trusted (no viewer-host function in front): the header could come from a viewer
             scope = {**scope, "headers": [(k, v) for k, v in headers if k != ov.VIEWER_HOST_HEADER.encode()]}
         await self.app(scope, receive, send)
 
