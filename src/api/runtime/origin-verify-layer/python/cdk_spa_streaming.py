@@ -10,14 +10,14 @@ back. uvicorn serves ``cdk_spa_streaming:app``, this module's ``app``:
   ``.app``); any other object must be an ASGI application. It is imported when this module is imported, which
   uvicorn does before it listens: Lambda's init phase (LWA answers no invocation until uvicorn accepts connections).
 - with ``CDK_SPA_ORIGIN_VERIFY_SECRET_ARN`` set, the origin check of the Mangum path (cdk_spa_origin_check.py,
-  shared with cdk_spa_origin_verify.py: the same secret cache, constant-time comparison, refused-request metric and public-host rule) runs in front of the
-  app as ASGI middleware. A request without the secret is answered 403 and never reaches the app; neither the
-  secret nor the submitted value is logged. Only after the secret matched, and with
-  ``CDK_SPA_ORIGIN_VERIFY_VIEWER_HOST=trust``, the ``x-cdk-spa-viewer-host`` header (canonical form) becomes the
-  app's host, with the https scheme (``host``, ``x-forwarded-host``, ``x-forwarded-proto``, ``x-forwarded-port`` replaced, ``forwarded``
-  dropped), so redirects and ``url_for`` stay on the site's host; a request without a usable viewer host is
-  answered 400, never served with the Function URL's host. uvicorn runs without proxy-header trust, so no
-  header a viewer sends can change the scheme or client address either.
+  shared with cdk_spa_origin_verify.py: the same secret cache, constant-time comparison, refused-request metric
+  and public-host rule) runs in front of the app as ASGI middleware. A request without the secret is answered 403
+  and never reaches the app; neither the secret nor the submitted value is logged. Only after the secret matched,
+  and with ``CDK_SPA_ORIGIN_VERIFY_VIEWER_HOST=trust``, the ``x-cdk-spa-viewer-host`` header (canonical form)
+  becomes the app's host, with the https scheme (``host``, ``x-forwarded-host``, ``x-forwarded-proto``,
+  ``x-forwarded-port`` replaced, ``forwarded`` dropped), so redirects and ``url_for`` stay on the site's host; a
+  request without a usable viewer host is answered 400, never served with the Function URL's host. uvicorn runs
+  without proxy-header trust, so no header a viewer sends can change the scheme or client address either.
 - without ``CDK_SPA_ORIGIN_VERIFY_SECRET_ARN`` (origin verification off, and the local dev preview) the app is
   served unchanged. Lifespan events always pass through to the app.
 
