@@ -230,7 +230,7 @@ const wheelhouse = project.addTask('test:wheelhouse', {
 project.testTask.prependSpawn(wheelhouse);
 // ---- the streaming path's end-to-end test (test/api/streaming) runs the real AWS Lambda Web Adapter ----
 // Built from the crates.io crate with its own lock file (--locked) and release profile, into .bundle-cache/lwa;
-// rebuilt only when the pin changes. About 6 minutes on 2 busy cores with empty caches (docs/measurements.md).
+// rebuilt only when the pin changes. 2 minutes on 2 idle cores with empty caches, 6 on busy ones (docs/measurements.md).
 const LWA_VERSION = '0.9.1';
 const lwa = project.addTask('test:lwa', {
   description: `Build the AWS Lambda Web Adapter ${LWA_VERSION} (crates.io: lambda_web_adapter) into .bundle-cache/lwa for the streaming tests`,
