@@ -228,6 +228,19 @@ const wheelhouse = project.addTask('test:wheelhouse', {
   ],
 });
 project.testTask.prependSpawn(wheelhouse);
+// ---- the streaming path's end-to-end test (test/api/streaming) runs the real AWS Lambda Web Adapter ----
+// Built from the crates.io crate with its own lock file (--locked) and release profile, into .bundle-cache/lwa;
+// rebuilt only when the pin changes. 2 minutes on 2 idle cores with empty caches, 6 on busy ones (docs/measurements.md).
+const LWA_VERSION = '0.9.1';
+const lwa = project.addTask('test:lwa', {
+  description: `Build the AWS Lambda Web Adapter ${LWA_VERSION} (crates.io: lambda_web_adapter) into .bundle-cache/lwa for the streaming tests`,
+  condition: `! [ "$(cat .bundle-cache/lwa/.pin 2>/dev/null)" = "lambda_web_adapter=${LWA_VERSION}" ]`,
+  steps: [
+    { exec: `cargo install lambda_web_adapter --version =${LWA_VERSION} --locked --force --root .bundle-cache/lwa` },
+    { exec: `echo lambda_web_adapter=${LWA_VERSION} > .bundle-cache/lwa/.pin` },
+  ],
+});
+project.testTask.prependSpawn(lwa);
 project.addTask('bench:bundling', {
   description: 'Benchmark the Python bundler against naive pip and a prebuilt asset (median of repeated runs); prints a Markdown table',
   env: { CDK_DISABLE_CLI_TELEMETRY: 'true', AWS_EC2_METADATA_DISABLED: 'true', TS_NODE_TRANSPILE_ONLY: 'true' },
@@ -244,6 +257,12 @@ project.addTask('bench:coldstart', {
   description: 'Cold start of the API function: the app imported in the init phase (full CPU) vs on the first request '
     + '(under the 256 MB CPU quota, cgroup v1, as root); prints a Markdown table of medians and the ratio',
   exec: 'python3 scripts/bench-coldstart.py',
+  receiveArgs: true,
+});
+project.addTask('bench:streaming', {
+  description: 'Streaming mode (LWA + uvicorn) vs the Mangum path: cold start under the 256 MB CPU quota (cgroup v1, as root) '
+    + 'and time to first byte of a 5-event SSE stream; prints Markdown tables of medians and ratios (needs `npx projen test:lwa`)',
+  exec: 'python3 scripts/bench-streaming.py',
   receiveArgs: true,
 });
 project.addTask('bench:site', {

@@ -19,6 +19,8 @@ import { ORIGIN_VERIFY_ENV, ORIGIN_VERIFY_HANDLER } from '../src/api/origin-veri
 import { ReservedHeaderReason, reservedHeaderReason } from '../src/api/reserved-headers';
 
 const LAYER_MODULE = path.join(__dirname, '..', 'src', 'api', 'runtime', 'origin-verify-layer', 'python', 'cdk_spa_origin_verify.py');
+/** The origin check both entry points share (the Mangum handler above and the streaming path's middleware). */
+const CHECK_MODULE = path.join(path.dirname(LAYER_MODULE), 'cdk_spa_origin_check.py');
 const WEB_ACL_ARN = 'arn:aws:wafv2:us-east-1:111111111111:global/webacl/site-acl/a1b2c3d4-5678-90ab-cdef-111111111111';
 const JWT_ISSUER = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_EXAMPLE';
 
@@ -77,7 +79,7 @@ describe('origin verification', () => {
   });
 
   test('the environment names and the handler are the ones the Python module reads', () => {
-    const source = fs.readFileSync(LAYER_MODULE, 'utf8');
+    const source = fs.readFileSync(CHECK_MODULE, 'utf8');
     for (const [constant, name] of [
       ['HANDLER_ENV', ORIGIN_VERIFY_ENV.handler], ['SECRET_ARN_ENV', ORIGIN_VERIFY_ENV.secretArn], ['HEADER_ENV', ORIGIN_VERIFY_ENV.header],
       ['CACHE_TTL_ENV', ORIGIN_VERIFY_ENV.cacheTtl], ['IMPORT_ENV', ORIGIN_VERIFY_ENV.importAt],
@@ -85,7 +87,7 @@ describe('origin verification', () => {
     ]) {
       expect(source).toContain(`${constant} = "${name}"\n`);
     }
-    expect(source).toMatch(/^def handler\(event, context\):/m);
+    expect(fs.readFileSync(LAYER_MODULE, 'utf8')).toMatch(/^def handler\(event, context\):/m);
     expect(ORIGIN_VERIFY_HANDLER).toBe(`${path.basename(LAYER_MODULE, '.py')}.handler`);
   });
 

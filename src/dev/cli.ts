@@ -15,6 +15,7 @@ import { DevError, hasExited, killAllGroupsNow, killGroup, spawnGroup } from './
 import { PythonApi } from './python-api';
 import { DevServer, responseHeadersFor } from './server';
 import { StaticSite, ViteOrigin } from './site';
+import { StreamingApi, streamingFromFacts } from './streaming';
 import { ensureVenv } from './venv';
 import { watchTree } from './watch';
 import { DEFAULT_CONTENT_SECURITY_POLICY } from '../distribution/security-headers';
@@ -47,6 +48,8 @@ The settings come from the SpaWithLambdaApi in the CDK app (synthesized without 
                        requires-python, on PATH or found by uv)
   --cache-dir <dir>    where the virtualenv and the synthesized app are kept (default .cdk-spa-dev)
   --poll               watch the API folder by polling (network drives, some containers)
+  --streaming          serve the API as api.streaming does: uvicorn on the ASGI app, responses streamed
+                       (default: what the app sets; needs uvicorn in the API's dependencies)
   -h, --help           this text
 `;
 
@@ -65,6 +68,7 @@ interface Flags {
   'python'?: string;
   'cache-dir'?: string;
   'poll'?: boolean;
+  'streaming'?: boolean;
   'help'?: boolean;
 }
 
@@ -92,6 +96,7 @@ async function main(argv: string[]): Promise<void> {
         'python': { type: 'string' },
         'cache-dir': { type: 'string' },
         'poll': { type: 'boolean' },
+        'streaming': { type: 'boolean' },
         'help': { type: 'boolean', short: 'h' },
       },
     }) as typeof parsed;
@@ -181,13 +186,14 @@ async function main(argv: string[]): Promise<void> {
   let stopWatching: (() => void) | undefined;
   let server: DevServer | undefined;
   let api: PythonApi | undefined;
+  let streaming: StreamingApi | undefined;
   let stopping = false;
   const stop = async (code: number): Promise<void> => {
     if (stopping) return;
     stopping = true;
     log('stopping');
     stopWatching?.();
-    await Promise.all([server?.close(), api?.stop(), ...children.map((c) => killGroup(c))]);
+    await Promise.all([server?.close(), api?.stop(), streaming?.stop(), ...children.map((c) => killGroup(c))]);
     process.exit(code);
   };
   process.on('SIGINT', () => void stop(130));
@@ -203,6 +209,17 @@ async function main(argv: string[]): Promise<void> {
     log: (l) => log(`[api] ${l}`),
   });
 
+  if (flags.streaming ?? streamingFromFacts(facts?.api)) {
+    streaming = new StreamingApi({
+      source: apiSource,
+      handler,
+      environment: facts?.api.environment ?? {},
+      timeoutSeconds: facts?.api.timeoutSeconds ?? 15,
+      python: () => ensureVenv({ apiSource, runtime: facts?.api.runtime ?? 'python3.14', cacheDir, python: flags.python, log: (l) => log(`[api] ${l}`) }),
+      log: (l) => log(`[api] ${l}`),
+    });
+  }
+
   if (viteDir !== undefined) {
     const vite = await startVite(viteDir);
     children.push(vite.child);
@@ -217,6 +234,7 @@ async function main(argv: string[]): Promise<void> {
     site,
     vite: viteUrl ? new ViteOrigin(viteUrl) : undefined,
     api,
+    streaming,
     hostCheck: new HostCheck(flags.host ?? '127.0.0.1', flags['allowed-host'] ?? []),
     log,
   });
@@ -227,15 +245,16 @@ async function main(argv: string[]): Promise<void> {
     await Promise.all(children.map((c) => killGroup(c)));
     throw e;
   }
-  await api.start();
+  const served = streaming ?? api;
+  await served.start();
   stopWatching = watchTree(apiSource, (files) => {
     log(`[api] ${files.slice(0, 3).join(', ')}${files.length > 3 ? ', ...' : ''} changed: reloading`);
-    api!.restart().catch((e: Error) => log(`[api] reload failed: ${e.message}`));
+    served.restart().catch((e: Error) => log(`[api] reload failed: ${e.message}`));
   }, { poll: flags.poll });
 
   const host = flags.host && flags.host !== '127.0.0.1' ? flags.host : 'localhost';
   log(`site: ${site ? `${path.relative(process.cwd(), path.resolve(flags.site ?? app!.site!)) || '.'} (built folder)` : `Vite dev server ${viteUrl}`}; `
-    + `routing: ${routing}; API: ${prefix}/* -> ${handler} in ${path.relative(process.cwd(), apiSource) || '.'} (origin verification skipped locally)`);
+    + `routing: ${routing}; API: ${prefix}/* -> ${handler}${streaming ? ' under uvicorn (streaming)' : ''} in ${path.relative(process.cwd(), apiSource) || '.'} (origin verification skipped locally)`);
   log(`ready on http://${host}:${actualPort}`);
 }
 

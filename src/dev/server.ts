@@ -9,6 +9,7 @@ import {
   CloudFrontRequest, DevResponse, functionResponse, loadViewerRequestFunction, noSuchKey, queryStringOf, StaticSite, VITE_INTERNAL_PATH,
   viewerRequestEvent, ViteOrigin,
 } from './site';
+import { proxyStreaming, StreamingApi } from './streaming';
 import { securityHeaderValues } from '../distribution/security-headers';
 
 export interface DevServerOptions {
@@ -24,6 +25,8 @@ export interface DevServerOptions {
   readonly site?: StaticSite;
   readonly vite?: ViteOrigin;
   readonly api: PythonApi;
+  /** In streaming mode (`api.streaming`), `<prefix>/*` is proxied to uvicorn and streamed (src/dev/streaming.ts). */
+  readonly streaming?: StreamingApi;
   /** Which `Host` values are answered (the DNS-rebinding guard); any other gets a 403. */
   readonly hostCheck: HostCheck;
   readonly log: (line: string) => void;
@@ -50,6 +53,9 @@ export class DevServer {
         options.log(`${req.method} ${req.url} -> 403: Host ${JSON.stringify(req.headers.host)} is not allowed (--allowed-host adds a name)`);
         req.resume();
         return this.send(res, { statusCode: 403, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: Buffer.from(blockedHostMessage(req.headers.host!)) });
+      }
+      if (options.streaming && (req.url ?? '/').split('?')[0].startsWith(`${options.prefix}/`)) {
+        return void proxyStreaming(options.streaming, req, res, options.responseHeaders, options.log);
       }
       this.handle(req).then((response) => this.send(res, response), (e: Error) => {
         options.log(`error: ${e.stack ?? e.message}`);

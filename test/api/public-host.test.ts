@@ -158,7 +158,7 @@ describe('refused requests are a metric', () => {
     expect(metric.period.toSeconds()).toBe(300);
     expect(stack.resolve(metric.dimensions)).toEqual({ FunctionName: { Ref: stack.getLogicalId(api.function.node.defaultChild as any) } });
     expect(api.metricOriginVerificationRefused({ period: Duration.minutes(1) }).period.toSeconds()).toBe(60);
-    const wrapper = fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'api', 'runtime', 'origin-verify-layer', 'python', 'cdk_spa_origin_verify.py'), 'utf-8');
+    const wrapper = fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'api', 'runtime', 'origin-verify-layer', 'python', 'cdk_spa_origin_check.py'), 'utf-8');
     expect(wrapper).toContain('METRIC_NAMESPACE = "CdkSpaWithLambdaApi"\n');
     expect(wrapper).toContain('REFUSED_METRIC = "OriginVerificationRefused"\n');
     expect(wrapper).toContain('"Dimensions": [["FunctionName"]]');

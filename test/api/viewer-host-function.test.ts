@@ -8,7 +8,7 @@ import { viewerHostFunctionCode } from '../../src/api/viewer-host-code';
 import { CfEvent, CfRequest, CfValue, loadCloudFrontFunctionHandler, viewerRequestEvent } from '../cloudfront-function';
 
 const SOURCE_PATH = path.join(__dirname, '..', '..', 'src', 'api', 'runtime', 'viewer-host.js');
-const PYTHON_WRAPPER = path.join(__dirname, '..', '..', 'src', 'api', 'runtime', 'origin-verify-layer', 'python', 'cdk_spa_origin_verify.py');
+const PYTHON_WRAPPER = path.join(__dirname, '..', '..', 'src', 'api', 'runtime', 'origin-verify-layer', 'python', 'cdk_spa_origin_check.py');
 
 /** The function always answers with the request and its headers object. */
 type ForwardedRequest = CfRequest & { headers: Record<string, CfValue> };

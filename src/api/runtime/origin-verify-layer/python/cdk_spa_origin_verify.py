@@ -34,40 +34,40 @@ Configuration (environment variables, set by the construct):
   as its host (see above); unset, the header is removed and the host left as API Gateway sent it.
 """
 
-import hmac
-import importlib
 import json
-import logging
 import os
-import re
-import sys
-import time
 
-HANDLER_ENV = "CDK_SPA_ORIGIN_VERIFY_HANDLER"
-SECRET_ARN_ENV = "CDK_SPA_ORIGIN_VERIFY_SECRET_ARN"
-HEADER_ENV = "CDK_SPA_ORIGIN_VERIFY_HEADER"
-CACHE_TTL_ENV = "CDK_SPA_ORIGIN_VERIFY_CACHE_TTL"
-IMPORT_ENV = "CDK_SPA_ORIGIN_VERIFY_IMPORT"
-VIEWER_HOST_ENV = "CDK_SPA_ORIGIN_VERIFY_VIEWER_HOST"
-
-# Set by the viewer-request CloudFront Function (src/api/runtime/viewer-host.js) from the viewer's Host header.
-VIEWER_HOST_HEADER = "x-cdk-spa-viewer-host"
-# Headers the application would read its host and scheme from; replaced when the viewer host is trusted.
-HOST_HEADERS = ("host", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "forwarded", VIEWER_HOST_HEADER)
-# A host name in canonical form (lower case, ASCII/punycode, no port, no trailing dot), used with fullmatch.
-CANONICAL_HOST_RE = re.compile(r"(?=.{1,253}\Z)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*")
-
-# The CloudWatch metric of refused requests (Embedded Metric Format).
-METRIC_NAMESPACE = "CdkSpaWithLambdaApi"
-REFUSED_METRIC = "OriginVerificationRefused"
-
-STAGES = ("AWSCURRENT", "AWSPREVIOUS")
-DEFAULT_CACHE_TTL_SECONDS = 300
-# A header that matches no cached value triggers a re-read of the secret (it may have been rotated and the
-# distribution redeployed since the cache was filled), at most this often per execution environment.
-MIN_REFRESH_INTERVAL_SECONDS = 30
-
-logger = logging.getLogger(__name__)
+from cdk_spa_origin_check import (  # noqa: F401 (re-exported: one implementation, two entry points)
+    HANDLER_ENV,
+    SECRET_ARN_ENV,
+    HEADER_ENV,
+    CACHE_TTL_ENV,
+    IMPORT_ENV,
+    VIEWER_HOST_ENV,
+    VIEWER_HOST_HEADER,
+    HOST_HEADERS,
+    CANONICAL_HOST_RE,
+    NO_PUBLIC_HOST_LOG,
+    METRIC_NAMESPACE,
+    REFUSED_METRIC,
+    STAGES,
+    DEFAULT_CACHE_TTL_SECONDS,
+    MIN_REFRESH_INTERVAL_SECONDS,
+    logger,
+    SecretUnavailable,
+    SecretValues,
+    _utf8,
+    _matches_any,
+    load_handler,
+    _boto3_client,
+    _refused_metric,
+    canonical_public_host,
+    ACCEPTED,
+    REFUSED,
+    UNAVAILABLE_SECRET,
+    OriginCheck,
+    secret_values_from_environment,
+)
 
 
 def _response(status, message):
@@ -82,89 +82,6 @@ def _response(status, message):
 FORBIDDEN = _response(403, "Forbidden")
 BAD_REQUEST = _response(400, "Bad Request")
 UNAVAILABLE = _response(503, "Service Unavailable")
-
-
-class SecretUnavailable(Exception):
-    """No value of the secret could be read and none is cached."""
-
-
-class SecretValues:
-    """The accepted header values: the secret's AWSCURRENT and AWSPREVIOUS versions, cached with a TTL."""
-
-    def __init__(self, secret_id, client_factory, ttl_seconds=DEFAULT_CACHE_TTL_SECONDS,
-                 min_refresh_seconds=MIN_REFRESH_INTERVAL_SECONDS, clock=time.monotonic):
-        self._secret_id = secret_id
-        self._client_factory = client_factory
-        self._client = None
-        self._ttl = ttl_seconds
-        self._min_refresh = min_refresh_seconds
-        self._clock = clock
-        self._values = None  # tuple of accepted values, once read
-        self._read_at = None
-        self._forced_at = None
-
-    def _read_stage(self, stage):
-        if self._client is None:
-            self._client = self._client_factory()
-        try:
-            return self._client.get_secret_value(SecretId=self._secret_id, VersionStage=stage)["SecretString"]
-        except Exception as error:  # botocore.exceptions.ClientError carries the error code in .response
-            code = getattr(error, "response", {}).get("Error", {}).get("Code")
-            if stage == "AWSPREVIOUS" and code == "ResourceNotFoundException":
-                return None  # the secret was never rotated: there is no previous version
-            raise
-
-    def _refresh(self, now):
-        try:
-            values = tuple(v for v in (self._read_stage(stage) for stage in STAGES) if v)
-        except Exception:
-            if self._values is None:
-                raise SecretUnavailable(self._secret_id)
-            # keep the last values read (they were valid moments ago) rather than refuse every request
-            logger.exception("origin verification: cannot re-read the secret, keeping the cached values")
-            self._read_at = now
-            return
-        self._values = values
-        self._read_at = now
-
-    def _accepted(self, now):
-        if self._values is None or now - self._read_at >= self._ttl:
-            self._refresh(now)
-        return self._values
-
-    def matches(self, candidate):
-        """True when ``candidate`` equals the current or the previous secret value.
-
-        Anything else is False without raising: a missing, empty or non-string value, or one that is not valid
-        UTF-8 (a lone surrogate from a decoded header). Such values never read the secret.
-        """
-        given = _utf8(candidate)
-        if not given:
-            return False
-        now = self._clock()
-        if _matches_any(given, self._accepted(now)):
-            return True
-        if self._forced_at is None or now - self._forced_at >= self._min_refresh:
-            self._forced_at = now
-            self._refresh(now)
-            return _matches_any(given, self._values)
-        return False
-
-
-def _utf8(value):
-    """``value`` as UTF-8 bytes, or None when it is not a string or cannot be encoded (a lone surrogate)."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return value.encode("utf-8")
-    except UnicodeEncodeError:
-        return None
-
-
-def _matches_any(given, values):
-    # compare with every value, so the time taken does not tell which one matched
-    results = [hmac.compare_digest(given, value.encode("utf-8")) for value in values]
-    return any(results)
 
 
 def header_value(event, name):
@@ -202,42 +119,6 @@ def without_header(event, name):
     return stripped
 
 
-def load_handler(spec):
-    """Imports ``module.attribute`` and returns the attribute."""
-    module_name, _, attribute = spec.rpartition(".")
-    if not module_name or not attribute:
-        raise ValueError(f"{HANDLER_ENV} is {spec!r}, but it must be module.attribute, for example app.main.handler")
-    return getattr(importlib.import_module(module_name), attribute)
-
-
-def _boto3_client():
-    import boto3  # part of the Lambda Python runtime
-
-    return boto3.client("secretsmanager")
-
-
-def canonical_public_host(value):
-    """The viewer-host header's value as a host name in canonical form, or None when it is not one.
-
-    Lower case, without a port and trailing dots, internationalised names in punycode (IDNA): the form the
-    viewer-request CloudFront Function always sends. Anything that is not a single host name (a comma-joined value,
-    whitespace, a path, an empty value, a non-string) is None.
-    """
-    if not isinstance(value, str):
-        return None
-    host = value.lower()
-    port = re.fullmatch(r"(.*):[0-9]{1,5}", host)
-    if port:
-        host = port.group(1)
-    host = host.rstrip(".")
-    if not host.isascii():
-        try:
-            host = host.encode("idna").decode("ascii")
-        except (UnicodeError, ValueError):
-            return None
-    return host if CANONICAL_HOST_RE.fullmatch(host) else None
-
-
 def public_host_event(event, host):
     """A shallow copy of ``event`` in which the application sees ``host`` over https.
 
@@ -259,23 +140,6 @@ def public_host_event(event, host):
     return event
 
 
-def _refused_metric(function_name, reason):
-    """One CloudWatch Embedded Metric Format line: a refused request of this function. Holds no header value."""
-    return json.dumps({
-        "_aws": {
-            "Timestamp": int(time.time() * 1000),
-            "CloudWatchMetrics": [{
-                "Namespace": METRIC_NAMESPACE,
-                "Dimensions": [["FunctionName"]],
-                "Metrics": [{"Name": REFUSED_METRIC, "Unit": "Count"}],
-            }],
-        },
-        "FunctionName": function_name,
-        REFUSED_METRIC: 1,
-        "reason": reason,
-    }, separators=(",", ":"))
-
-
 class OriginVerifier:
     """Checks the header of every event, then calls the real handler.
 
@@ -284,12 +148,11 @@ class OriginVerifier:
 
     def __init__(self, header_name, secret_values, handler_spec, trust_viewer_host=False, function_name=None,
                  metrics_out=None):
-        self._header_name = header_name
+        self._check = OriginCheck(header_name, secret_values, function_name=function_name, metrics_out=metrics_out)
         self._secret_values = secret_values
+        self._header_name = header_name
         self._handler_spec = handler_spec
         self._trust_viewer_host = trust_viewer_host
-        self._function_name = function_name or os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "unknown")
-        self._metrics_out = metrics_out
         self._handler = None
 
     def load(self):
@@ -297,33 +160,15 @@ class OriginVerifier:
         if self._handler is None:
             self._handler = load_handler(self._handler_spec)
 
-    def _refuse(self, event, given):
-        if given is None:
-            reason = "missing header"
-        elif _utf8(given) is None:
-            reason = "malformed header value"
-        else:
-            reason = "wrong header value"
-        request_context = event.get("requestContext") if isinstance(event, dict) else None
-        request_id = request_context.get("requestId") if isinstance(request_context, dict) else None
-        logger.warning(
-            "origin verification: refused a request that did not come through CloudFront",
-            extra={"reason": reason, "requestId": request_id if isinstance(request_id, str) else None},
-        )
-        out = self._metrics_out or sys.stdout
-        out.write(_refused_metric(self._function_name, reason) + "\n")
-        out.flush()
-        return dict(FORBIDDEN)
-
     def __call__(self, event, context):
         given = header_value(event, self._header_name)
-        try:
-            accepted = self._secret_values.matches(given)
-        except SecretUnavailable:
-            logger.exception("origin verification: the secret cannot be read; check the function's permissions")
+        request_context = event.get("requestContext") if isinstance(event, dict) else None
+        request_id = request_context.get("requestId") if isinstance(request_context, dict) else None
+        outcome = self._check.check(given, request_id)
+        if outcome == UNAVAILABLE_SECRET:
             return UNAVAILABLE
-        if not accepted:
-            return self._refuse(event, given)
+        if outcome != ACCEPTED:
+            return dict(FORBIDDEN)
         self.load()
         event = without_header(event, self._header_name)
         if self._trust_viewer_host:
@@ -339,18 +184,14 @@ class OriginVerifier:
     def _no_public_host():
         """A request that came through CloudFront without a usable viewer host: answered 400, never passed to the
         application with API Gateway's execute-api host (which its redirects would reveal)."""
-        logger.error(
-            "origin verification: the request has no valid %s header; the viewer-request function (ViewerHostFunction) "
-            "must run on this behaviour when originVerification.trustViewerHost is true", VIEWER_HOST_HEADER,
-        )
+        logger.error(NO_PUBLIC_HOST_LOG, VIEWER_HOST_HEADER)
         return dict(BAD_REQUEST)
 
 
 def from_environment(environ=None, client_factory=_boto3_client):
     """Builds the verifier from the environment variables the construct sets."""
     environ = os.environ if environ is None else environ
-    ttl = int(environ.get(CACHE_TTL_ENV, DEFAULT_CACHE_TTL_SECONDS))
-    values = SecretValues(environ[SECRET_ARN_ENV], client_factory, ttl_seconds=ttl)
+    values = secret_values_from_environment(environ, client_factory)
     return OriginVerifier(environ[HEADER_ENV], values, environ[HANDLER_ENV],
                           trust_viewer_host=environ.get(VIEWER_HOST_ENV) == "trust",
                           function_name=environ.get("AWS_LAMBDA_FUNCTION_NAME"))
