@@ -162,7 +162,7 @@ export class SpaWithLambdaApi extends SpaWithLambdaApiBase {
     }
 
     // findings cdk-nag (AwsSolutions) reports, acknowledged where they do not apply, each with its reason
-    acknowledgeFacadeFindings(this, props, logging, site.sourceBuckets);
+    acknowledgeFacadeFindings(this, props, logging);
 
     if (props.monitoring?.enabled ?? true) {
       this.monitoring = new SpaMonitoring(this, 'Monitoring', markValidated({ ...props.monitoring, ...api.monitored(), distribution: this.distribution }));

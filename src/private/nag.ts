@@ -5,7 +5,6 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { IConstruct } from 'constructs';
@@ -126,12 +125,6 @@ function flattenReference(node: unknown): string {
 const BASIC_EXECUTION_ROLE = 'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole';
 const CDK_HELPER = 'Provisioned by aws-cdk-lib itself, not by this library\'s code';
 
-/** The buckets this library's BucketDeployments write to and read their zips from. */
-export interface HelperBuckets {
-  readonly destinationBuckets: s3.IBucket[];
-  readonly sourceBuckets: s3.IBucket[];
-}
-
 /** True when `c` is `scope` or below it. */
 function isWithin(c: IConstruct, scope: IConstruct): boolean {
   return c.node.path === scope.node.path || c.node.path.startsWith(`${scope.node.path}/`);
@@ -139,37 +132,20 @@ function isWithin(c: IConstruct, scope: IConstruct): boolean {
 
 /**
  * Acknowledges, with reasons, the findings on the helper functions aws-cdk-lib creates for the constructs this
- * library uses: the BucketDeployment handler of the library's own deployments, the custom resource provider
- * framework of its own provider, and the auto-delete-objects provider of its buckets (removalPolicy DESTROY). Their
- * code, runtime and permissions are aws-cdk-lib's; each acknowledgement names the exact findings it covers. (The
- * auto-delete-objects provider is a raw CloudFormation resource, which cdk-nag inspects only in a synthesized
- * template read back with cloudformation-include; the acknowledgement is for that check.)
+ * library uses: the custom resource provider framework of its own providers, and the auto-delete-objects provider of
+ * its buckets (removalPolicy DESTROY). Their code, runtime and permissions are aws-cdk-lib's; each acknowledgement
+ * names the exact findings it covers. (The auto-delete-objects provider is a raw CloudFormation resource, which cdk-nag
+ * inspects only in a synthesized template read back with cloudformation-include; the acknowledgement is for that
+ * check.) The site is deployed by the library's own function (no BucketDeployment), so a user's BucketDeployment in
+ * the same stack keeps every finding of its handler. The auto-delete-objects provider is acknowledged only while every
+ * auto-deleted bucket of the stack is the library's.
  *
- * The BucketDeployment handler is a stack-wide singleton per memory size, which a user's own BucketDeployment of the
- * same memory size (512 MiB) shares. A finding on a shared handler is the user's as much as this library's, so when
- * the stack holds such a use outside `scope` when this runs, only the findings that name this library's own
- * resources (its site bucket) are acknowledged, and every finding the library cannot tell apart from the user's is
- * left for the user to see and decide. A user's BucketDeployment of another memory size has its own handler, which
- * the library never touches. The auto-delete-objects provider is acknowledged only while every auto-deleted bucket
- * of the stack is the library's.
- *
- * @param scope the library's construct (its deployments, buckets and provider frameworks are looked up below it)
+ * @param scope the library's construct (its buckets and provider frameworks are looked up below it)
  */
-function suppressCdkHelperFindings(scope: IConstruct, buckets: HelperBuckets): void {
+function suppressCdkHelperFindings(scope: IConstruct): void {
   const stack = Stack.of(scope);
   for (const provider of scope.node.findAll().filter((c): c is cr.Provider => c instanceof cr.Provider)) {
     suppressProviderFramework(provider);
-  }
-  const deployments = stack.node.findAll().filter((c): c is s3deploy.BucketDeployment => c instanceof s3deploy.BucketDeployment);
-  for (const handler of stack.node.children) {
-    if (!(handler instanceof lambda.Function) || !handler.node.id.startsWith('Custom::CDKBucketDeployment')) {
-      continue;
-    }
-    const users = deployments.filter((d) => d.handlerRole === handler.role);
-    const ours = users.filter((d) => isWithin(d, scope));
-    if (ours.length > 0) {
-      suppressBucketDeploymentHandler(handler, buckets, ours.length === users.length);
-    }
   }
   // the auto-delete-objects provider (removalPolicy DESTROY) serves every auto-deleted bucket of the stack
   const autoDeletes = stack.node.findAll()
@@ -177,50 +153,6 @@ function suppressCdkHelperFindings(scope: IConstruct, buckets: HelperBuckets): v
   const provider = stack.node.tryFindChild('Custom::S3AutoDeleteObjectsCustomResourceProvider');
   if (provider && autoDeletes.length > 0 && autoDeletes.every((c) => isWithin(c, scope))) {
     suppressAutoDeleteProvider(provider);
-  }
-}
-
-function suppressBucketDeploymentHandler(fn: lambda.Function, buckets: HelperBuckets, onlyOurs: boolean): void {
-  const policy = fn.role?.node.tryFindChild('DefaultPolicy');
-  if (policy instanceof iam.Policy) {
-    addNagSuppressions(policy, [{
-      id: 'AwsSolutions-IAM5',
-      reason: `${CDK_HELPER}: the BucketDeployment handler syncs the site with \`aws s3 sync\`, so it reads, writes and deletes `
-        + 'objects of the site bucket (any key, s3:DeleteObject* and s3:Abort* included).',
-      appliesTo: [...new Set(buckets.destinationBuckets.map((b) => nagResourceFinding(fn, b.arnForObjects('*'))))],
-    }]);
-  }
-  if (!onlyOurs) {
-    return; // shared with a BucketDeployment outside this library: the rest is the user's to decide
-  }
-  addNagSuppressions(fn, [{
-    id: 'AwsSolutions-L1',
-    reason: `${CDK_HELPER}: the BucketDeployment handler's runtime is chosen by aws-cdk-lib and moves with aws-cdk-lib upgrades.`,
-  }]);
-  if (fn.role?.node.defaultChild instanceof CfnResource) {
-    addNagSuppressions(fn.role, [{
-      id: 'AwsSolutions-IAM4',
-      reason: `${CDK_HELPER}: the BucketDeployment handler's role uses AWSLambdaBasicExecutionRole to write its own logs.`,
-      appliesTo: [BASIC_EXECUTION_ROLE],
-    }]);
-  }
-  if (policy instanceof iam.Policy) {
-    addNagSuppressions(policy, [{
-      id: 'AwsSolutions-IAM5',
-      reason: `${CDK_HELPER}: the BucketDeployment handler syncs the site with \`aws s3 sync\`: it reads the source zips `
-        + '(s3:GetObject*, s3:GetBucket*, s3:List* on the buckets they are in), reads, writes and deletes objects of the site '
-        + 'bucket only (s3:DeleteObject*, s3:Abort*), and CloudFront invalidations take no resource-level permissions '
-        + '(cloudfront:CreateInvalidation/GetInvalidation need Resource "*").',
-      appliesTo: [
-        'Action::s3:GetObject*',
-        'Action::s3:GetBucket*',
-        'Action::s3:List*',
-        'Action::s3:DeleteObject*',
-        'Action::s3:Abort*',
-        'Resource::*',
-        ...new Set(buckets.sourceBuckets.map((b) => nagResourceFinding(fn, b.arnForObjects('*')))),
-      ],
-    }]);
   }
 }
 
@@ -312,11 +244,11 @@ export interface SpaFacadeParts {
 
 /**
  * Every acknowledgement of the facade: its own resources' findings (by configuration), and those of the aws-cdk-lib
- * helpers (upload handler, provider framework) that only its own uses create.
+ * helpers (provider framework, auto-delete-objects provider) that only its own uses create.
  */
 export function acknowledgeFacadeFindings(facade: IConstruct & SpaFacadeParts,
   props: { readonly domain?: unknown; readonly webAclArn?: string; readonly api: { readonly authorizer?: unknown } },
-  cloudFrontLogging: CloudFrontLoggingMode, sourceBuckets: s3.IBucket[]): void {
+  cloudFrontLogging: CloudFrontLoggingMode): void {
   suppressSpaFindings({
     distribution: facade.distribution,
     customDomain: props.domain !== undefined,
@@ -327,7 +259,7 @@ export function acknowledgeFacadeFindings(facade: IConstruct & SpaFacadeParts,
     userAuthorizer: props.api.authorizer !== undefined,
     originVerifySecret: facade.originVerifySecret,
   });
-  suppressCdkHelperFindings(facade, { destinationBuckets: [facade.bucket], sourceBuckets });
+  suppressCdkHelperFindings(facade);
 }
 
 /**

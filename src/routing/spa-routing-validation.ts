@@ -3,7 +3,7 @@ import * as path from 'path';
 import { Token } from 'aws-cdk-lib';
 import { CLOUDFRONT_FUNCTION_MAX_BYTES, codeBytes, routeTable, routingFunctionCode, RouteTable } from './route-table';
 import { SpaRouting } from './spa-routing';
-import { listFiles } from '../private/files';
+import { linksLeaving, listFiles } from '../private/files';
 import { PropErrors, show } from '../private/validation';
 import type { SpaSiteOptions } from '../site/spa-site-options';
 
@@ -53,8 +53,8 @@ export function validateRouting(errors: PropErrors, site: SpaSiteOptions, apiPre
     }
   }
   if (!pageOk || site.source === undefined || Token.isUnresolved(site.source) || !fs.existsSync(site.source)
-    || !fs.statSync(site.source).isDirectory()) {
-    return;
+    || !fs.statSync(site.source).isDirectory() || linksLeaving(site.source).length > 0) {
+    return; // links out of the folder are refused with the site's own error: the table would list what they reach
   }
   const data = routingData(site, apiPrefix);
   const bytes = codeBytes(routingFunctionCode(data.routes, data.notFoundPage));
