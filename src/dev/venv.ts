@@ -81,11 +81,14 @@ export async function ensureVenv(options: VenvOptions): Promise<string> {
       // another dev server built the same virtualenv first: use that one
       if (!isOwnVenv(venv)) throw e;
     }
-    // older virtualenvs of this cache (other dependency versions): only the ones a dev server made, by their
-    // marker, so a --cache-dir pointed at a folder with other virtualenvs (`.`, $HOME) deletes nothing of theirs
+    // older virtualenvs of this project in this cache (other dependency versions): only the ones a dev server made,
+    // by their marker, so a --cache-dir pointed at a folder with other virtualenvs (`.`, $HOME) deletes nothing of
+    // theirs, and only those of the same dependency file, so a dev server of another project sharing the cache keeps its own
     for (const entry of fs.readdirSync(options.cacheDir)) {
       const full = path.join(options.cacheDir, entry);
-      if (entry.startsWith('venv-') && entry !== path.basename(venv) && isOwnVenv(full)) fs.rmSync(full, { recursive: true, force: true });
+      if (entry.startsWith('venv-') && entry !== path.basename(venv) && venvDependencyFile(full) === source.file) {
+        fs.rmSync(full, { recursive: true, force: true });
+      }
     }
   } finally {
     done(building);
@@ -122,6 +125,16 @@ function done(dir: string): void {
  * final name. Only folders with it are reused or deleted.
  */
 export const VENV_MARKER = '.cdk-spa-dev-venv';
+
+/** The dependency file a virtualenv of the dev server was built from (its marker says), or undefined for any other folder. */
+function venvDependencyFile(dir: string): string | undefined {
+  if (!isOwnVenv(dir)) return undefined;
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, VENV_MARKER), 'utf8')).dependencyFile;
+  } catch {
+    return undefined;
+  }
+}
 
 function isOwnVenv(dir: string): boolean {
   try {

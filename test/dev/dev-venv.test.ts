@@ -25,17 +25,23 @@ describe('--cache-dir: only what the dev server made is deleted', () => {
     const lines: string[] = [];
     const options = { runtime: 'python3.11', cacheDir, python: 'python3', log: (l: string) => lines.push(l) };
 
-    const first = await ensureVenv({ ...options, apiSource: apiWith('first') });
+    const api = apiWith('first');
+    const first = await ensureVenv({ ...options, apiSource: api });
     const firstVenv = path.dirname(path.dirname(first));
     expect(fs.existsSync(path.join(firstVenv, VENV_MARKER))).toBe(true);
-    expect(await ensureVenv({ ...options, apiSource: apiWith('first') })).toBe(first); // the same dependency file: reused
+    expect(await ensureVenv({ ...options, apiSource: api })).toBe(first); // the same dependencies: reused
+    // another project sharing the cache folder (a second dev server may be using it right now)
+    const other = path.dirname(path.dirname(await ensureVenv({ ...options, apiSource: apiWith('another project') })));
 
-    const second = await ensureVenv({ ...options, apiSource: apiWith('second') });
+    fs.writeFileSync(path.join(api, 'requirements.txt'), '# second\n'); // the project's dependencies change
+    const second = await ensureVenv({ ...options, apiSource: api });
     expect(second).not.toBe(first);
     expect(fs.existsSync(second)).toBe(true);
-    expect(fs.existsSync(firstVenv)).toBe(false); // the dev server's own, for another dependency file
+    expect(fs.existsSync(firstVenv)).toBe(false); // the dev server's own, for an older version of the same dependency file
+    expect(fs.existsSync(path.join(other, VENV_MARKER))).toBe(true); // another project's is kept
     expect(fs.readFileSync(path.join(cacheDir, 'venv-x', 'keep.txt'), 'utf8')).toBe('not the dev server\'s');
     expect(fs.existsSync(path.join(cacheDir, 'venv-0123456789abcdef', '.complete'))).toBe(true);
-    expect(fs.readdirSync(cacheDir).sort()).toEqual(['venv-0123456789abcdef', path.basename(path.dirname(path.dirname(second))), 'venv-x'].sort());
+    expect(fs.readdirSync(cacheDir).sort())
+      .toEqual(['venv-0123456789abcdef', path.basename(path.dirname(path.dirname(second))), path.basename(other), 'venv-x'].sort());
   }, 120_000);
 });
