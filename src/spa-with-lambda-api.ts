@@ -111,9 +111,8 @@ export class SpaWithLambdaApi extends SpaWithLambdaApiBase {
     this.logsBucket = createLogsBucket(this, 'LogsBucket', { mode: logging, retention: logRetention, removalPolicy });
     this.bucket = createSiteBucket(this, this.logsBucket, removalPolicy);
     // the API origin: the HTTP API (default), or a Function URL that streams (api.streaming)
-    const apiProps = {
-      api: apiWithoutSite(this, props.site, props.api), logRetention, removalPolicy, domainNames: props.domain ? [props.domain.domainName] : undefined,
-    };
+    const domainNames = props.domain ? [props.domain.domainName] : undefined;
+    const apiProps = { api: apiWithoutSite(this, props.site, props.api), logRetention, removalPolicy, domainNames };
     const api: ApiOrigin = props.api.streaming ? new FunctionUrlApiOrigin(this, apiProps) : new HttpApiOrigin(this, apiProps);
     this.apiPrefix = api.prefix;
     recordDevFacts(this, props, this.apiPrefix); // what `cdk-spa-with-lambda-api dev` serves locally

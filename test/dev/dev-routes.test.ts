@@ -38,7 +38,14 @@ async function serve(notFoundPage?: string) {
   const dir = siteFolder();
   const site = new StaticSite(dir, undefined, { apiPrefix: '/api', prerenderedRoutes: true, notFoundPage });
   const server = new DevServer({
-    port: 0, host: '127.0.0.1', prefix: '/api', routing: 'viewer-request-function', responseHeaders: {}, site, api, log: () => undefined,
+    port: 0,
+    host: '127.0.0.1',
+    prefix: '/api',
+    routing: 'viewer-request-function',
+    responseHeaders: {},
+    site,
+    api,
+    log: () => undefined,
     hostCheck: new HostCheck('127.0.0.1', []),
   });
   const port = await server.listen();
