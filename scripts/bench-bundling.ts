@@ -24,6 +24,7 @@ import * as path from 'path';
 import { App, AssetStaging, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { PythonInstaller } from '../src';
+import { arg, median } from './bench-util';
 import { measureBundle } from '../src/bundling/postprocess';
 import * as bundling from '../src/bundling/python-bundling';
 import { resolveTarget } from '../src/bundling/target';
@@ -32,17 +33,6 @@ const ROOT = path.join(__dirname, '..');
 const OUT = path.join(ROOT, 'bench-out');
 const BACKEND = path.join(ROOT, 'example', 'backend');
 const PYTHON = process.env.CDK_SPA_PYTHON ?? 'python3';
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 function fresh(name: string): string {
   const dir = path.join(OUT, name);

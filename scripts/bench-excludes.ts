@@ -15,20 +15,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { arg, median } from './bench-util';
 import { pythonBundledCode } from '../src/bundling/python-bundling';
 
 const ROOT = path.join(__dirname, '..');
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 function hashMillis(entry: string, respectGitignore: boolean): number {
   const started = process.hrtime.bigint();

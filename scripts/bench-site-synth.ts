@@ -27,17 +27,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { generateSite } from './bench-site-generator';
+import { arg, median } from './bench-util';
 import { listFiles } from '../src/private/files';
 import { hasContentHash } from '../src/site/hashed-names';
 import { SiteDeployment } from '../src/site/site-deployment';
 
 const ROOT = path.join(__dirname, '..');
 const OUT = path.join(ROOT, 'bench-out');
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
 
 function stackWithBucketAndDistribution(outdir: string) {
   const app = new App({ outdir });
@@ -86,11 +82,6 @@ function synthSiteOnce(site: string, outdir: string): void {
     bucket, distribution, source: site, logRetention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY,
   });
   app.synth();
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 function main(): void {

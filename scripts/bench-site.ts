@@ -21,6 +21,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { generateSite } from './bench-site-generator';
+import { median } from './bench-util';
 
 const ROOT = path.join(__dirname, '..');
 const OUT = path.join(ROOT, 'bench-out');
@@ -108,11 +109,6 @@ async function waitForPort(port: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`moto did not listen on 127.0.0.1:${port}`);
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 function table(rows: Array<[string, Counts]>): string[] {

@@ -6,6 +6,7 @@ import * as path from 'path';
 import * as vm from 'vm';
 import { listFiles } from '../private/files';
 import { evaluateFunction, routeTable, routingFunctionCode } from '../routing/route-table';
+import { contentTypeOf } from '../site/content-types';
 import { hashedClassifier } from '../site/site-deployment';
 
 /** The SPA-routing CloudFront Function that the distribution runs, the same file. */
@@ -138,40 +139,6 @@ export function functionResponse(result: Record<string, unknown>): DevResponse {
   return { statusCode: Number(result.statusCode), headers, body: data };
 }
 
-const CONTENT_TYPES: Record<string, string> = {
-  html: 'text/html',
-  htm: 'text/html',
-  js: 'text/javascript',
-  mjs: 'text/javascript',
-  cjs: 'text/javascript',
-  css: 'text/css',
-  json: 'application/json',
-  map: 'application/json',
-  txt: 'text/plain',
-  xml: 'application/xml',
-  svg: 'image/svg+xml',
-  ico: 'image/vnd.microsoft.icon',
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  gif: 'image/gif',
-  webp: 'image/webp',
-  avif: 'image/avif',
-  woff: 'font/woff',
-  woff2: 'font/woff2',
-  ttf: 'font/ttf',
-  otf: 'font/otf',
-  wasm: 'application/wasm',
-  webmanifest: 'application/manifest+json',
-  pdf: 'application/pdf',
-  mp4: 'video/mp4',
-  webm: 'video/webm',
-  mp3: 'audio/mpeg',
-  csv: 'text/csv',
-  md: 'text/markdown',
-  yaml: 'application/yaml',
-  yml: 'application/yaml',
-};
 
 /**
  * The site bucket, read from the built folder on every request (so a `vite build --watch` shows at once):
@@ -243,12 +210,10 @@ export class StaticSite {
       request: { method, uri, querystring: {}, headers: {}, cookies: {} },
       response: { statusCode: 200, statusDescription: 'OK', headers: {}, cookies: {} },
     }) as { statusCode: number }).statusCode;
-    const ext = key.substring(key.lastIndexOf('.') + 1).toLowerCase();
-    const contentType = CONTENT_TYPES[ext] ?? 'application/octet-stream';
     return {
       statusCode,
       headers: {
-        'content-type': /^(text\/|application\/(javascript|json|xml|manifest))/.test(contentType) ? `${contentType}; charset=utf-8` : contentType,
+        'content-type': contentTypeOf(key), // what the site deploy sets on the object
         'cache-control': this.isHashed(key) ? 'public, max-age=31536000, immutable' : 'no-cache',
         'etag': `"${crypto.createHash('md5').update(body).digest('hex')}"`,
         'last-modified': stat.mtime.toUTCString(),

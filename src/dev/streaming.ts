@@ -4,6 +4,7 @@ import * as http from 'http';
 import * as net from 'net';
 import * as path from 'path';
 import { hasExited, killGroup, spawnGroup } from './process';
+import { PythonApiOptions } from './python-api';
 import { STREAMING_EXEC_WRAPPER } from '../api/streaming-runtime';
 
 /** The origin-verify layer as shipped (src/api/runtime, copied to lib/api/runtime at compile). */
@@ -11,19 +12,11 @@ const LAYER_DIR = path.join(__dirname, '..', 'api', 'runtime', 'origin-verify-la
 /** The layer's exec wrapper, the one Lambda runs (`/opt/cdk-spa-streaming/bootstrap` there). */
 export const STREAMING_WRAPPER = path.join(LAYER_DIR, path.relative('/opt', STREAMING_EXEC_WRAPPER));
 
-export interface StreamingApiOptions {
-  /** The API project folder: first on sys.path and the working directory, as /var/task in Lambda. */
-  readonly source: string;
-  /** `module.attribute`: a Mangum instance (unwrapped to its app) or the ASGI app. */
-  readonly handler: string;
-  /** Returns the interpreter of the API's virtualenv (building it when needed); uvicorn must be installed in it. */
-  readonly python: () => Promise<string>;
-  /** Variables on top of this process's environment (the function's `environment`). */
-  readonly environment: Record<string, string>;
-  /** The function's timeout: a response still streaming after it is cut, as Lambda cuts it. */
-  readonly timeoutSeconds: number;
-  readonly log: (line: string) => void;
-}
+/**
+ * The same options as the Mangum path's `PythonApi`: here `handler` is a Mangum instance (unwrapped to its app) or the
+ * ASGI app, the interpreter must have uvicorn, and a response still streaming at the timeout is cut, as Lambda cuts it.
+ */
+export type StreamingApiOptions = PythonApiOptions;
 
 /**
  * The API in streaming mode (`api.streaming`), locally: uvicorn started by the layer's own exec wrapper on

@@ -42,6 +42,8 @@ export const CONTENT_TYPES: Record<string, string> = {
   ogg: 'audio/ogg',
   wav: 'audio/wav',
   zip: 'application/zip',
+  yaml: 'application/yaml',
+  yml: 'application/yaml',
 };
 
 /** The type of a file whose extension is not in {@link CONTENT_TYPES}. */
