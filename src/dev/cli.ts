@@ -6,12 +6,11 @@
 import { ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
-import * as net from 'net';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { AppFacts, chooseConstruct, readAssembly, synthesize } from './app-facts';
 import { HostCheck } from './host-check';
-import { DevError, hasExited, killAllGroupsNow, killGroup, spawnGroup } from './process';
+import { DevError, freePort, hasExited, killAllGroupsNow, killGroup, spawnGroup } from './process';
 import { PythonApi } from './python-api';
 import { DevServer, responseHeadersFor } from './server';
 import { StaticSite, ViteOrigin } from './site';
@@ -200,24 +199,18 @@ async function main(argv: string[]): Promise<void> {
   process.on('SIGTERM', () => void stop(143));
   process.on('SIGHUP', () => void stop(129));
 
-  api = new PythonApi({
+  const apiOptions = {
     source: apiSource,
     handler,
     environment: facts?.api.environment ?? {},
     timeoutSeconds: facts?.api.timeoutSeconds ?? 15,
     python: () => ensureVenv({ apiSource, runtime: facts?.api.runtime ?? 'python3.14', cacheDir, python: flags.python, log: (l) => log(`[api] ${l}`) }),
-    log: (l) => log(`[api] ${l}`),
-  });
+    log: (l: string) => log(`[api] ${l}`),
+  };
+  api = new PythonApi(apiOptions);
 
   if (flags.streaming ?? streamingFromFacts(facts?.api)) {
-    streaming = new StreamingApi({
-      source: apiSource,
-      handler,
-      environment: facts?.api.environment ?? {},
-      timeoutSeconds: facts?.api.timeoutSeconds ?? 15,
-      python: () => ensureVenv({ apiSource, runtime: facts?.api.runtime ?? 'python3.14', cacheDir, python: flags.python, log: (l) => log(`[api] ${l}`) }),
-      log: (l) => log(`[api] ${l}`),
-    });
+    streaming = new StreamingApi(apiOptions);
   }
 
   if (viteDir !== undefined) {
@@ -303,16 +296,6 @@ function findBin(from: string, name: string): string | undefined {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function answers(url: string): Promise<boolean> {
   return new Promise((resolve) => {

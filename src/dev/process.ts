@@ -1,4 +1,5 @@
 import { ChildProcess, spawn, SpawnOptions } from 'child_process';
+import * as net from 'net';
 
 /** An error the dev command reports as one clear message, without a stack trace. */
 export class DevError extends Error {}
@@ -57,4 +58,16 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   } catch {
     // the group is gone already
   }
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
 }

@@ -3,7 +3,7 @@ import * as crypto from 'crypto';
 import * as http from 'http';
 import * as net from 'net';
 import * as path from 'path';
-import { hasExited, killGroup, spawnGroup } from './process';
+import { freePort, hasExited, killGroup, spawnGroup } from './process';
 import { PythonApiOptions } from './python-api';
 import { STREAMING_EXEC_WRAPPER } from '../api/streaming-runtime';
 
@@ -176,16 +176,6 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Whether the app's dev facts ask for streaming mode (`api.streaming`, recorded by the construct as `api.streaming`). */
 export function streamingFromFacts(api: unknown): boolean {
