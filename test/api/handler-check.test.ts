@@ -93,8 +93,9 @@ describe('check_handler.py with the host Python', () => {
     expect(checkHandlerAttribute(both, 'app.main.handler')).toMatchObject({ status: 'absent', moduleFile: 'app/main/__init__.py' });
   });
 
-  const python312 = fs.readdirSync(path.join(os.homedir(), '.pyenv', 'versions'), { withFileTypes: true })
-    .map((d) => path.join(os.homedir(), '.pyenv', 'versions', d.name, 'bin', 'python3.12')).find((p) => fs.existsSync(p));
+  const pyenv = path.join(process.env.PYENV_ROOT ?? path.join(os.homedir(), '.pyenv'), 'versions');
+  const python312 = (fs.existsSync(pyenv) ? fs.readdirSync(pyenv) : [])
+    .map((version) => path.join(pyenv, version, 'bin', 'python3.12')).find((p) => fs.existsSync(p));
   (python312 ? test : test.skip)('PEP 695 `type handler = ...` (Python 3.12 syntax): unparsable for the host 3.11, defined for 3.12', () => {
     const host = childProcess.execFileSync('python3', ['-c', 'import sys; print(sys.version_info[:2] < (3, 12))']).toString().trim();
     if (host === 'True') {

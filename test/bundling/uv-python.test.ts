@@ -17,7 +17,7 @@ import { lastPythonBundleReport } from '../../src/bundling/python-bundling';
 
 useWheelhouseAndFreshCache();
 const UV = findUv();
-const PYENV = path.join(os.homedir(), '.pyenv', 'versions');
+const PYENV = path.join(process.env.PYENV_ROOT ?? path.join(os.homedir(), '.pyenv'), 'versions');
 
 /** A pyenv CPython of a Lambda runtime's version that is not the host's `python3`, e.g. { version: '3.12', dir }. */
 function pyenvInterpreter(): { version: string; full: string; executable: string } | undefined {

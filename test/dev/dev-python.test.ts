@@ -17,7 +17,7 @@ const PREFIX = 'cdk-spa-with-lambda-api dev: ';
 
 /** A real interpreter of `3.X` on this machine (PATH, else pyenv's folders), or undefined. */
 function realPython(version: string): string | undefined {
-  const pyenv = path.join(os.homedir(), '.pyenv', 'versions');
+  const pyenv = path.join(process.env.PYENV_ROOT ?? path.join(os.homedir(), '.pyenv'), 'versions');
   const candidates = [`python${version}`, ...(fs.existsSync(pyenv) ? fs.readdirSync(pyenv) : [])
     .filter((v) => v.startsWith(`${version}.`)).map((v) => path.join(pyenv, v, 'bin', `python${version}`))];
   for (const candidate of candidates) {
