@@ -192,7 +192,8 @@ project.addTask('example:dev', {
 // ---- the example backend's own tests run with the suite ----
 const testPython = project.addTask('test:python', {
   description: 'Run the Python tests: the example backend, the origin-verification checker, and the site deploy handler against moto\'s S3 and CloudFront on 127.0.0.1',
-  exec: 'python3 -m pytest example/backend test/api test/site/test_site_deploy.py -q -p no:cacheprovider',
+  // failed runs only keep their temp folders (moto data, bundles, the streaming app)
+  exec: 'python3 -m pytest example/backend test/api test/site/test_site_deploy.py -q -p no:cacheprovider -o tmp_path_retention_policy=failed',
 });
 project.testTask.spawn(testPython);
 
