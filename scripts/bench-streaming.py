@@ -49,7 +49,7 @@ WHEELHOUSE = ROOT / ".bundle-cache" / "wheelhouse"
 OUT = ROOT / "bench-out" / "streaming"
 
 sys.path.insert(0, str(ROOT / "test" / "api" / "streaming"))
-from lambda_sim import FUNCTION_URL_HOST, LambdaSim  # noqa: E402
+from lambda_sim import FUNCTION_URL_HOST, LambdaSim, stop_processes  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("bench_coldstart", ROOT / "scripts" / "bench-coldstart.py")
 bench_coldstart = importlib.util.module_from_spec(_spec)
@@ -183,14 +183,7 @@ class Streaming:
         return response.status, first, time.perf_counter() - start
 
     def close(self):
-        for process in (self.runtime, self.adapter):
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+        stop_processes(self.runtime, self.adapter)
         self.sim.close()
 
 

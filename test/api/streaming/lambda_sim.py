@@ -18,6 +18,7 @@ issue #175; the streaming PR #179 is not merged), so it cannot show a stream.
 import base64
 import json
 import queue
+import subprocess
 import threading
 import time
 import uuid
@@ -305,3 +306,15 @@ class LambdaSim:
         for server in self._servers:
             server.shutdown()
             server.server_close()
+
+
+def stop_processes(*processes, grace_seconds=10):
+    """Ends the function's processes as Lambda does at shutdown: SIGTERM, then SIGKILL after a grace period."""
+    for process in processes:
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(grace_seconds)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from lambda_sim import LambdaSim
+from lambda_sim import LambdaSim, stop_processes
 
 ROOT = Path(__file__).resolve().parents[3]
 LAYER = ROOT / "src" / "api" / "runtime" / "origin-verify-layer"
@@ -143,14 +143,7 @@ class Environment:
         return connection, connection.getresponse()
 
     def close(self):
-        for process in (self.runtime, self.adapter):
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+        stop_processes(self.runtime, self.adapter)
 
 
 def function_env(sim, lambda_python, runtime_site, bundle, **overrides):
